@@ -1,0 +1,23 @@
+//! The GuideDesk schema, one migration per step. Every migration runs on SQLite and
+//! PostgreSQL and has a `down`; `tests/tests/migrations.rs` runs them up, down and up again on
+//! both. The server applies pending migrations when it starts (`guidedesk migrate` for by hand).
+
+pub use sea_orm_migration::prelude::MigratorTrait;
+use sea_orm_migration::prelude::{MigrationTrait, async_trait};
+
+mod m20261122_000001_directory;
+mod m20261122_000002_tags;
+mod m20261122_000003_callback_inbox;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_directory::Migration),
+            Box::new(m20261122_000002_tags::Migration),
+            Box::new(m20261122_000003_callback_inbox::Migration),
+        ]
+    }
+}

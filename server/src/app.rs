@@ -1,0 +1,159 @@
+//! Builds the running server: connects the database and cache, applies migrations, loads
+//! the sidebar build, binds the listener and wires the routes.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpServer, web};
+use anyhow::Context as _;
+
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::sidebar::{self, SidebarAssets};
+use crate::state::AppState;
+use crate::{cache, database, health, request_log};
+
+pub struct Application {
+    port: u16,
+    public_url: String,
+    server: Server,
+}
+
+impl Application {
+    /// Everything that can fail at start-up fails here, before the port is announced.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = database::connect(&settings.database)
+            .await
+            .with_context(|| {
+                format!("cannot open the database {}", settings.database.describe())
+            })?;
+        database::migrate(&db)
+            .await
+            .context("cannot apply the database migrations")?;
+        let cache = cache::connect(&settings.cache)
+            .await
+            .context("cannot reach the cache")?;
+
+        let sidebar_dir = settings.sidebar_dir.clone();
+        let assets = tokio::task::spawn_blocking(move || SidebarAssets::load(&sidebar_dir))
+            .await
+            .context("loading the sidebar build was interrupted")??;
+        if assets.is_built() {
+            tracing::info!(files = assets.file_count(), dir = %settings.sidebar_dir.display(), "sidebar loaded");
+        } else {
+            tracing::warn!(
+                dir = %settings.sidebar_dir.display(),
+                "no sidebar build found (run `trunk build --release`); /sidebar/ answers with an error"
+            );
+        }
+
+        let listener = TcpListener::bind(&settings.listen)
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let port = listener.local_addr()?.port();
+        let public_url = settings.public_base_url(port);
+        let shutdown_timeout = settings.shutdown_timeout_secs;
+        tracing::info!(
+            database = %settings.database.describe(),
+            cache = cache.kind(),
+            "storage ready"
+        );
+
+        let state = AppState {
+            db,
+            cache,
+            settings: Arc::new(settings),
+        };
+        let state = web::Data::new(state);
+        let assets = web::Data::new(assets);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(request_log::log_request))
+                .app_data(state.clone())
+                .app_data(assets.clone())
+                .configure(configure_extractors)
+                .configure(routes)
+        })
+        .listen(listener)?
+        // SIGTERM/SIGINT stop accepting, then in-flight requests get this long to finish.
+        .shutdown_timeout(shutdown_timeout)
+        .run();
+
+        Ok(Self {
+            port,
+            public_url,
+            server,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The base URL the sidebar is served under (`{public_url}/sidebar/`).
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// A handle to stop the server from elsewhere (tests, the CLI).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route(
+            "/sidebar",
+            web::get().to(sidebar::assets::redirect_to_index),
+        )
+        .route(
+            "/sidebar/{path:.*}",
+            web::get().to(sidebar::assets::serve_asset),
+        )
+        .route(
+            "/sidebar/{path:.*}",
+            web::head().to(sidebar::assets::serve_asset),
+        )
+        .default_service(web::to(unknown_route));
+}
+
+async fn unknown_route(_request: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Malformed JSON, query strings and path segments answer with our `{code, message}` body,
+/// like every other error, instead of actix's plain-text defaults.
+fn configure_extractors(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(256 * 1024)
+            .error_handler(|err, _| {
+                AppError::BadRequest {
+                    code: "invalid_json",
+                    message: format!("请求内容无效：{err}"),
+                }
+                .into()
+            }),
+    )
+    .app_data(web::QueryConfig::default().error_handler(|err, _| {
+        AppError::BadRequest {
+            code: "invalid_query",
+            message: format!("请求参数无效：{err}"),
+        }
+        .into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|err, _| {
+        AppError::BadRequest {
+            code: "invalid_path",
+            message: format!("请求路径无效：{err}"),
+        }
+        .into()
+    }));
+}

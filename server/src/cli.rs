@@ -1,0 +1,140 @@
+//! The `guidedesk` command line: `serve` and `migrate` (later: import, demo, sync, inbox).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use migrations::{Migrator, MigratorTrait};
+use sea_orm_migration::MigrationStatus;
+
+use crate::config::Settings;
+use crate::{Application, database};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "guidedesk",
+    version,
+    about = "GuideDesk 导购助手: the WeCom sidebar for shopping guides"
+)]
+pub struct Cli {
+    /// A TOML configuration file; environment variables override its values.
+    #[arg(long, global = true, env = "GUIDEDESK_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the API and the sidebar until SIGTERM/SIGINT.
+    Serve,
+    /// Inspect or change the database schema by hand.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateAction {
+    /// Apply pending migrations (all, or the next N).
+    Up {
+        #[arg(long, value_name = "N")]
+        steps: Option<u32>,
+    },
+    /// Roll back the last N applied migrations (default 1).
+    Down {
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        steps: u32,
+    },
+    /// List every migration and whether it is applied.
+    Status,
+    /// Drop every table and apply all migrations again. Destroys all data.
+    Fresh {
+        /// Required: confirms that all data may be destroyed.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("guidedesk: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("guidedesk: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve(settings).await,
+            Command::Migrate { action } => migrate(settings, action).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("guidedesk: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr; `GUIDEDESK_LOG` (or `RUST_LOG`) sets the filter, default `info`.
+fn init_logging() {
+    let filter = std::env::var("GUIDEDESK_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let url = format!("{}/sidebar/", app.public_url());
+    tracing::info!(port = app.port(), %url, "GuideDesk is listening");
+    println!("GuideDesk 导购助手 is running: open {url}");
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn migrate(settings: Settings, action: MigrateAction) -> anyhow::Result<()> {
+    let db = database::connect(&settings.database).await?;
+    match action {
+        MigrateAction::Up { steps } => Migrator::up(&db, steps).await?,
+        MigrateAction::Down { steps } => Migrator::down(&db, Some(steps)).await?,
+        MigrateAction::Fresh { yes: false } => {
+            anyhow::bail!("`migrate fresh` destroys all data; add --yes to confirm")
+        }
+        MigrateAction::Fresh { yes: true } => Migrator::fresh(&db).await?,
+        MigrateAction::Status => {}
+    }
+    for migration in Migrator::get_migration_with_status(&db).await? {
+        let status = match migration.status() {
+            MigrationStatus::Applied => "applied",
+            MigrationStatus::Pending => "pending",
+        };
+        println!("{status:<8} {}", migration.name());
+    }
+    Ok(())
+}

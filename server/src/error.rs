@@ -1,0 +1,100 @@
+//! The one error type of the HTTP layer. Every error answers with `shared::ApiError`
+//! (`{code, message}`): a stable code for programs and a Chinese message safe to show a
+//! guide. The cause chain goes to the log (inside the request's span, so it carries the
+//! request id), never to the client.
+
+use std::fmt::Write as _;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use shared::ApiError;
+
+use crate::cache::CacheError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request itself is wrong; `message` says how, in words safe to return.
+    #[error("bad request ({code}): {message}")]
+    BadRequest { code: &'static str, message: String },
+
+    #[error("not found")]
+    NotFound,
+
+    /// Something this server needs is missing or down; `message` says what, safely.
+    #[error("unavailable ({code}): {message}")]
+    Unavailable { code: &'static str, message: String },
+
+    #[error("database error")]
+    Database(#[from] sea_orm::DbErr),
+
+    #[error("cache error")]
+    Cache(#[from] CacheError),
+
+    #[error("unexpected error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code: "bad_request",
+            message: message.into(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. } => code,
+            Self::NotFound => "not_found",
+            Self::Unavailable { code, .. } => code,
+            Self::Database(_) => "database_unavailable",
+            Self::Cache(_) => "cache_unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            Self::BadRequest { message, .. } => message.clone(),
+            Self::NotFound => "未找到".into(),
+            Self::Unavailable { message, .. } => message.clone(),
+            Self::Database(_) => "数据暂时无法读取，请稍后重试".into(),
+            Self::Cache(_) => "服务暂时繁忙，请稍后重试".into(),
+            Self::Internal(_) => "服务器出错了，请稍后重试".into(),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unavailable { .. } | Self::Database(_) | Self::Cache(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(code = self.code(), cause = %cause_chain(self), "request failed");
+        } else {
+            tracing::info!(code = self.code(), cause = %cause_chain(self), "request refused");
+        }
+        HttpResponse::build(status).json(ApiError::new(self.code(), self.public_message()))
+    }
+}
+
+/// `outer: inner: innermost`, the way an operator wants to read it.
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let _ = write!(text, ": {cause}");
+        source = cause.source();
+    }
+    text
+}

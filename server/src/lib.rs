@@ -1,0 +1,18 @@
+//! GuideDesk server: a WeCom chat-sidebar backend for retail shopping guides.
+//!
+//! Start with `app.rs` (how the server is put together) and `cli.rs` (what `guidedesk`
+//! can do); each other module is named after the business concern it owns.
+
+pub mod app;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod error;
+pub mod health;
+pub mod request_log;
+pub mod sidebar;
+pub mod state;
+
+pub use app::Application;
+pub use config::Settings;
