@@ -502,8 +502,14 @@ fn validate_callback_token(token: &str) -> Result<(), String> {
 }
 
 /// The EncodingAESKey is 43 base64 characters that decode (with one `=`) to a 32-byte key.
+/// Its last character usually carries non-zero padding bits (WeCom's own sample key does),
+/// which a strict decoder rejects, so trailing bits are allowed.
 fn validate_aes_key(key: &str) -> Result<(), String> {
-    let decoded = base64::engine::general_purpose::STANDARD.decode(format!("{key}="));
+    let lenient = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+    );
+    let decoded = lenient.decode(format!("{key}="));
     match decoded {
         Ok(bytes) if key.len() == 43 && bytes.len() == 32 => Ok(()),
         _ => Err(format!(

@@ -1,1 +1,15 @@
+//! The test harness: the real server on port 0 with a fresh database and cache namespace,
+//! a typed client, and the helpers end-to-end tests share (a headless Chromium, a TCP proxy
+//! that can take a dependency "down" for one app).
+//!
+//! Backends come from the environment, so the same tests run on both:
+//! - SQLite temp file and the in-process cache by default;
+//! - `TEST_DATABASE_URL=postgres://...`: a fresh PostgreSQL database per test, dropped after;
+//! - `TEST_REDIS_URL=redis://...`: the Redis cache, under a fresh key prefix per test.
 
+pub mod app;
+pub mod backends;
+pub mod browser;
+pub mod tcp_proxy;
+
+pub use app::{TestApp, TestOptions, spawn_app, spawn_app_with};

@@ -1,13 +1,14 @@
 //! The sidebar's static files (Trunk's `dist/`), served at `/sidebar/`.
 //!
 //! The whole build is a handful of files, so it is read once at start-up and compressed
-//! once (brotli and gzip) instead of on every request: the first paint inside a guide's
-//! chat window waits on the `.wasm` download and nothing else.
+//! once instead of on every request: the first paint inside a guide's chat window waits on
+//! the `.wasm` download and nothing else. Gzip is made at load (milliseconds); brotli at its
+//! best quality takes longer, so it is made on a background thread and served once ready.
 
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -39,7 +40,10 @@ struct Asset {
     etag: String,
     identity: web::Bytes,
     gzip: Option<web::Bytes>,
-    brotli: Option<web::Bytes>,
+    /// Empty until the background thread has compressed it; `Some(None)` when brotli did
+    /// not make the file smaller.
+    brotli: OnceLock<Option<web::Bytes>>,
+    compressible: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,9 +91,31 @@ impl SidebarAssets {
                 files.insert(name.clone(), Asset::new(&name, bytes));
             }
         }
-        Ok(Self {
+        let assets = Self {
             files: Arc::new(files),
-        })
+        };
+        assets.compress_with_brotli_in_background();
+        Ok(assets)
+    }
+
+    fn compress_with_brotli_in_background(&self) {
+        let files = Arc::clone(&self.files);
+        let spawned = std::thread::Builder::new()
+            .name("sidebar-brotli".into())
+            .spawn(move || {
+                for asset in files.values() {
+                    let compressed = if asset.compressible {
+                        brotli(&asset.identity).filter(|c| c.len() < asset.identity.len())
+                    } else {
+                        None
+                    };
+                    let _ = asset.brotli.set(compressed.map(web::Bytes::from));
+                }
+            });
+        if let Err(err) = spawned {
+            // Gzip is still served; brotli would only have made the download smaller.
+            tracing::warn!(error = %err, "cannot start the brotli thread; serving gzip only");
+        }
     }
 
     pub fn is_built(&self) -> bool {
@@ -123,11 +149,7 @@ impl Asset {
         let content_type = content_type(name);
         let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
         let compressible = bytes.len() >= COMPRESS_MIN_BYTES && is_compressible(&content_type);
-        let (gzip, brotli) = if compressible {
-            (gzip(&bytes), brotli(&bytes))
-        } else {
-            (None, None)
-        };
+        let gzip = if compressible { gzip(&bytes) } else { None };
         let cache_control = if name == INDEX {
             REVALIDATE
         } else if has_content_hash(name) {
@@ -136,16 +158,15 @@ impl Asset {
             SHORT
         };
         // Keep a compressed copy only where it is actually smaller.
-        let smaller = |c: &Vec<u8>| c.len() < bytes.len();
-        let gzip = gzip.filter(smaller).map(web::Bytes::from);
-        let brotli = brotli.filter(smaller).map(web::Bytes::from);
+        let gzip = gzip.filter(|c| c.len() < bytes.len()).map(web::Bytes::from);
         Self {
             content_type,
             cache_control,
             etag,
             identity: web::Bytes::from(bytes),
             gzip,
-            brotli,
+            brotli: OnceLock::new(),
+            compressible,
         }
     }
 }
@@ -262,8 +283,9 @@ pub async fn serve_asset(
         .headers()
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok());
+    let brotli = asset.brotli.get().cloned().flatten();
     let (body, encoding) = match preferred_encoding(accept) {
-        Encoding::Brotli if asset.brotli.is_some() => (asset.brotli.clone(), Some("br")),
+        Encoding::Brotli if brotli.is_some() => (brotli, Some("br")),
         Encoding::Brotli | Encoding::Gzip if asset.gzip.is_some() => {
             (asset.gzip.clone(), Some("gzip"))
         }
@@ -280,7 +302,7 @@ pub async fn serve_asset(
         .insert_header((header::CACHE_CONTROL, asset.cache_control))
         .insert_header((header::ETAG, asset.etag.as_str()))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-    if asset.gzip.is_some() || asset.brotli.is_some() {
+    if asset.compressible {
         response.insert_header((header::VARY, "Accept-Encoding"));
     }
     if not_modified {

@@ -1,0 +1,161 @@
+//! The `guidedesk` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn guidedesk(dir: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_guidedesk"));
+    command
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GUIDEDESK_LOG", "warn");
+    command
+}
+
+#[test]
+fn a_bad_value_stops_start_up_naming_the_key_without_echoing_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = guidedesk(&dir)
+        .arg("serve")
+        .env("GUIDEDESK_LISTEN", "not-an-address")
+        .env("WECOM_CALLBACK_AES_KEY", "secret-but-too-short")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "configuration errors exit with 2"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("GUIDEDESK_LISTEN"), "{stderr}");
+    assert!(stderr.contains("WECOM_CALLBACK_AES_KEY"), "{stderr}");
+    assert!(
+        !stderr.contains("secret-but-too-short"),
+        "a secret is never echoed: {stderr}"
+    );
+    assert!(
+        !dir.path().join("guidedesk.db").exists(),
+        "nothing is created on bad config"
+    );
+}
+
+#[test]
+fn a_config_file_is_read_and_the_environment_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("guidedesk.toml");
+    std::fs::write(&file, "listen = \"nowhere\"\n[wecom]\nagent_id = \"x\"\n").unwrap();
+    let output = guidedesk(&dir)
+        .args(["--config"])
+        .arg(&file)
+        .arg("serve")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`listen` in the config file"), "{stderr}");
+    assert!(stderr.contains("WECOM_AGENT_ID"), "{stderr}");
+
+    // With the bad values overridden by the environment, `migrate status` runs.
+    let output = guidedesk(&dir)
+        .args(["--config"])
+        .arg(&file)
+        .args(["migrate", "status"])
+        .env("GUIDEDESK_LISTEN", "127.0.0.1:0")
+        .env("WECOM_AGENT_ID", "1000002")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn migrate_reports_applies_and_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = guidedesk(&dir).args(args).output().unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, status, err) = run(&["migrate", "status"]);
+    assert!(ok, "{err}");
+    assert!(status.lines().all(|l| l.starts_with("pending")), "{status}");
+    assert!(
+        dir.path().join("guidedesk.db").exists(),
+        "the default SQLite file is created"
+    );
+
+    let (ok, up, err) = run(&["migrate", "up"]);
+    assert!(ok, "{err}");
+    assert!(up.lines().all(|l| l.starts_with("applied")), "{up}");
+
+    let (ok, down, err) = run(&["migrate", "down"]);
+    assert!(ok, "{err}");
+    let last = down.lines().last().unwrap();
+    assert!(
+        last.starts_with("pending"),
+        "down rolls back exactly the last one: {down}"
+    );
+    assert_eq!(
+        down.lines().filter(|l| l.starts_with("pending")).count(),
+        1,
+        "{down}"
+    );
+
+    let (ok, _, err) = run(&["migrate", "fresh"]);
+    assert!(!ok && err.contains("--yes"), "fresh needs --yes: {err}");
+}
+
+#[test]
+fn serve_prints_the_url_answers_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = guidedesk(&dir)
+        .arg("serve")
+        .env("GUIDEDESK_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/sidebar/"),
+        "{line}"
+    );
+
+    let health_url = url.replace("/sidebar/", "/healthz");
+    let body = reqwest::blocking::get(&health_url).unwrap().text().unwrap();
+    assert!(body.contains("\"ok\""), "{body}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "a graceful stop exits 0: {status:?}");
+}
