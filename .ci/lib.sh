@@ -1,0 +1,94 @@
+# Shared by .ci/start, .ci/test and .ci/run: installs whatever the build needs and is
+# missing, says what it does, and skips what is already there. Versions are the ones that
+# install and work on this project's machines (see shared/docs/toolchain.md).
+# shellcheck shell=bash
+
+TRUNK_VERSION=0.21.14
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$REPO_ROOT/sidebar-ui/node_modules/.bin:$PATH"
+# Trunk must never try to download anything: the machines reach package registries only.
+export TRUNK_SKIP_VERSION_CHECK=true
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "need root to run: $*"; fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  if [ -z "$APT_UPDATED" ]; then
+    say "Updating the Debian package lists"
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  say "Installing Debian packages: $*"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The wasm-bindgen version Cargo.lock pins; wasm-bindgen-cli must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' \
+    "$REPO_ROOT/Cargo.lock"
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs)"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "Adding the Rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_trunk() {
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    say "Installing Trunk $TRUNK_VERSION (about 10 minutes on 2 cores, once)"
+    cargo install --locked trunk --version "$TRUNK_VERSION"
+  fi
+}
+
+ensure_wasm_bindgen() {
+  local want
+  want="$(wasm_bindgen_version)"
+  [ -n "$want" ] || die "cannot read the wasm-bindgen version from Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ]; then
+    say "Installing wasm-bindgen-cli $want (matches Cargo.lock; a few minutes, once)"
+    # Not --locked: its lock file names a webpki-roots version the registry no longer has.
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+ensure_node_tools() {
+  if ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+  fi
+  local lock="$REPO_ROOT/sidebar-ui/package-lock.json"
+  local stamp="$REPO_ROOT/sidebar-ui/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+    say "Installing the sidebar's npm packages (wasm-opt 132 from binaryen) from package-lock.json"
+    (cd "$REPO_ROOT/sidebar-ui" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" = 132 ] ||
+    die "wasm-opt 132 is not on PATH after npm ci"
+}
+
+ensure_build_tools() {
+  ensure_rust
+  ensure_trunk
+  ensure_wasm_bindgen
+  ensure_node_tools
+}
+
+ensure_browser() {
+  if ! command -v chromium >/dev/null; then
+    # fonts-noto-cjk: without a CJK font the screenshots show boxes instead of Chinese.
+    apt_install chromium fonts-noto-cjk
+  fi
+}
+
+build_sidebar() {
+  say "Building the sidebar (Leptos -> WASM) into dist/"
+  (cd "$REPO_ROOT" && trunk build --offline)
+}
