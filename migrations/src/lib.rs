@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::{MigrationTrait, async_trait};
 mod m20261122_000001_directory;
 mod m20261122_000002_tags;
 mod m20261122_000003_callback_inbox;
+mod m20261122_000004_callback_effects;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_directory::Migration),
             Box::new(m20261122_000002_tags::Migration),
             Box::new(m20261122_000003_callback_inbox::Migration),
+            Box::new(m20261122_000004_callback_effects::Migration),
         ]
     }
 }

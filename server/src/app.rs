@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpRequest, HttpServer, web};
+use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
 use crate::config::Settings;
@@ -124,7 +124,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(unknown_route));
 }
 
-async fn unknown_route(_request: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+async fn unknown_route() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 

@@ -13,6 +13,7 @@ pub mod health;
 pub mod request_log;
 pub mod sidebar;
 pub mod state;
+pub mod wecom;
 
 pub use app::Application;
 pub use config::Settings;
