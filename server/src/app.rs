@@ -13,6 +13,8 @@ use crate::config::Settings;
 use crate::error::AppError;
 use crate::sidebar::{self, SidebarAssets};
 use crate::state::AppState;
+use crate::wecom::callback::{self, CallbackConfig};
+use crate::wecom::crypto::CallbackCrypto;
 use crate::{cache, database, health, request_log};
 
 pub struct Application {
@@ -60,10 +62,16 @@ impl Application {
             "storage ready"
         );
 
+        let callback = callback_config(&settings)?;
+        if callback.is_none() {
+            tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
+        }
         let state = AppState {
             db,
             cache,
             settings: Arc::new(settings),
+            callback,
+            inbox_wakeup: Arc::new(tokio::sync::Notify::new()),
         };
         let state = web::Data::new(state);
         let assets = web::Data::new(assets);
@@ -106,8 +114,28 @@ impl Application {
     }
 }
 
+/// The callback crypto, when the settings configure it (they are validated all-or-none).
+fn callback_config(settings: &Settings) -> anyhow::Result<Option<Arc<CallbackConfig>>> {
+    let wecom = &settings.wecom;
+    let (Some(token), Some(key), Some(corp_id)) = (
+        &wecom.callback_token,
+        &wecom.callback_aes_key,
+        &wecom.corp_id,
+    ) else {
+        return Ok(None);
+    };
+    let crypto = CallbackCrypto::new(token.clone(), key.expose(), corp_id)
+        .context("WECOM_CALLBACK_AES_KEY is not a valid EncodingAESKey")?;
+    Ok(Some(Arc::new(CallbackConfig {
+        crypto,
+        max_skew_secs: wecom.callback_max_skew_secs,
+    })))
+}
+
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/wecom/callback", web::get().to(callback::verify_url))
+        .route("/wecom/callback", web::post().to(callback::receive_event))
         .route("/readyz", web::get().to(health::readyz))
         .route(
             "/sidebar",

@@ -97,6 +97,10 @@ const WECOM_CALLBACK_TOKEN: Key = Key {
     env: "WECOM_CALLBACK_TOKEN",
     toml: "wecom.callback_token",
 };
+const WECOM_CALLBACK_MAX_SKEW: Key = Key {
+    env: "WECOM_CALLBACK_MAX_SKEW_SECS",
+    toml: "wecom.callback_max_skew_secs",
+};
 const WECOM_CALLBACK_AES_KEY: Key = Key {
     env: "WECOM_CALLBACK_AES_KEY",
     toml: "wecom.callback_aes_key",
@@ -117,6 +121,7 @@ const ALL_KEYS: &[&Key] = &[
     &WECOM_SECRET,
     &WECOM_CALLBACK_TOKEN,
     &WECOM_CALLBACK_AES_KEY,
+    &WECOM_CALLBACK_MAX_SKEW,
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://guidedesk.db";
@@ -172,6 +177,8 @@ pub struct WecomSettings {
     pub secret: Option<Secret>,
     pub callback_token: Option<Secret>,
     pub callback_aes_key: Option<Secret>,
+    /// Callbacks whose timestamp is further than this from now are refused; 0 disables.
+    pub callback_max_skew_secs: u64,
 }
 
 /// Everything wrong with the configuration, each problem named by its key.
@@ -392,6 +399,29 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
         if let Some(key) = &callback_aes_key {
             check(&WECOM_CALLBACK_AES_KEY, validate_aes_key(key));
         }
+        // Half a callback configuration would only fail on WeCom's first delivery.
+        match (&callback_token, &callback_aes_key, &corp_id) {
+            (None, None, _) | (Some(_), Some(_), Some(_)) => {}
+            (Some(_), None, _) => check(
+                &WECOM_CALLBACK_AES_KEY,
+                Err("must be set together with WECOM_CALLBACK_TOKEN".into()),
+            ),
+            (None, Some(_), _) => check(
+                &WECOM_CALLBACK_TOKEN,
+                Err("must be set together with WECOM_CALLBACK_AES_KEY".into()),
+            ),
+            (Some(_), Some(_), None) => check(
+                &WECOM_CORP_ID,
+                Err("is needed to receive callbacks (it is their receiveid)".into()),
+            ),
+        }
+        let max_skew = self
+            .get(&WECOM_CALLBACK_MAX_SKEW)
+            .map_or(Ok(300), |v| parse_in_range(&v, 0, 86_400));
+        check(
+            &WECOM_CALLBACK_MAX_SKEW,
+            max_skew.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
 
         let api_base = api_base.ok()?;
         Some(Settings {
@@ -414,6 +444,7 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
                 secret: secret.map(Secret::new),
                 callback_token: callback_token.map(Secret::new),
                 callback_aes_key: callback_aes_key.map(Secret::new),
+                callback_max_skew_secs: max_skew.unwrap_or(300) as u64,
             },
         })
     }

@@ -1,9 +1,11 @@
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
 
 use crate::cache::SharedCache;
 use crate::config::Settings;
+use crate::wecom::callback::CallbackConfig;
 
 /// What every handler may need, built once at start-up and shared by all workers.
 #[derive(Clone)]
@@ -11,4 +13,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub cache: SharedCache,
     pub settings: Arc<Settings>,
+    /// `None` until the callback Token, EncodingAESKey and CorpID are configured.
+    pub callback: Option<Arc<CallbackConfig>>,
+    /// Wakes the inbox worker when a new callback is stored, so it need not poll fast.
+    pub inbox_wakeup: Arc<Notify>,
 }

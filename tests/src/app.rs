@@ -35,6 +35,8 @@ pub struct TestOptions {
 pub struct TestApp {
     /// `http://127.0.0.1:{port}`
     pub address: String,
+    /// The app's database, for tests that look at what it stored.
+    pub database_url: String,
     pub port: u16,
     pub http: reqwest::Client,
     pub database_proxy: Option<TcpProxy>,
@@ -110,6 +112,7 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
 
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
+        database_url: database.url().to_owned(),
         port,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -173,6 +176,40 @@ impl TestApp {
 
     pub async fn readiness(&self) -> (StatusCode, Readiness) {
         self.get_json("/readyz").await
+    }
+
+    /// A connection of the test's own to the app's database.
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        sea_orm::Database::connect(&self.database_url)
+            .await
+            .expect("connect to the app's database")
+    }
+
+    /// Every inbox row, oldest first.
+    pub async fn inbox(&self) -> Vec<server::entity::callback_inbox::Model> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        let db = self.db().await;
+        let rows = server::entity::callback_inbox::Entity::find()
+            .order_by_asc(server::entity::callback_inbox::Column::Id)
+            .all(&db)
+            .await
+            .expect("read the inbox");
+        db.close().await.ok();
+        rows
+    }
+
+    pub async fn post_callback(
+        &self,
+        query: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!("/wecom/callback?{query}")))
+            .header("content-type", "text/xml")
+            .body(body)
+            .send()
+            .await
+            .expect("post callback")
     }
 
     pub fn backend_description(&self) -> String {

@@ -11,5 +11,6 @@ pub mod app;
 pub mod backends;
 pub mod browser;
 pub mod tcp_proxy;
+pub mod wecom;
 
 pub use app::{TestApp, TestOptions, spawn_app, spawn_app_with};

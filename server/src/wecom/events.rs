@@ -300,6 +300,11 @@ pub fn parse(xml: &str) -> Result<CallbackEvent, EventError> {
     Ok(parsed)
 }
 
+/// The text of one child of the root element (the envelope's `Encrypt`, say).
+pub fn top_level_text(xml: &str, name: &str) -> Result<Option<String>, EventError> {
+    Ok(Fields::read(xml)?.text(name).map(str::to_owned))
+}
+
 /// The payload flattened: each child of the root as text, and lists (`<MemChangeList>
 /// <Item>a</Item><Item>b</Item></MemChangeList>`) as their items' texts.
 struct Fields {

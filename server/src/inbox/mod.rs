@@ -1,0 +1,16 @@
+//! The durable inbox of WeCom callbacks: a callback is acknowledged only after its decrypted
+//! payload is stored here, once, whatever number of times WeCom delivers it.
+
+mod store;
+
+pub use store::{Stored, dedupe_key, store_callback};
+
+/// Row states. `processing` rows carry a lease (`locked_until`); a row whose lease ran out
+/// (its server died) is due again.
+pub mod status {
+    pub const PENDING: &str = "pending";
+    pub const PROCESSING: &str = "processing";
+    pub const DONE: &str = "done";
+    pub const FAILED: &str = "failed";
+    pub const IGNORED: &str = "ignored";
+}
