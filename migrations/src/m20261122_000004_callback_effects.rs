@@ -25,6 +25,7 @@ enum Guides {
     Department,
     Position,
     ResignedAt,
+    LastEventAt,
 }
 
 #[derive(DeriveIden)]
@@ -93,6 +94,9 @@ impl MigrationTrait for Migration {
             string_null(Guides::Department),
             string_null(Guides::Position),
             timestamp_with_time_zone_null(Guides::ResignedAt),
+            // WeCom's time of the last staff event applied: an older one arriving late
+            // (or replayed) must not undo a newer one.
+            timestamp_with_time_zone_null(Guides::LastEventAt),
         ] {
             manager
                 .alter_table(
@@ -240,7 +244,12 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for column in [Guides::ResignedAt, Guides::Position, Guides::Department] {
+        for column in [
+            Guides::LastEventAt,
+            Guides::ResignedAt,
+            Guides::Position,
+            Guides::Department,
+        ] {
             manager
                 .alter_table(
                     Table::alter()

@@ -11,6 +11,7 @@ use anyhow::Context as _;
 
 use crate::config::Settings;
 use crate::error::AppError;
+use crate::inbox::{self, WorkerSettings};
 use crate::sidebar::{self, SidebarAssets};
 use crate::state::AppState;
 use crate::wecom::callback::{self, CallbackConfig};
@@ -21,6 +22,14 @@ pub struct Application {
     port: u16,
     public_url: String,
     server: Server,
+    /// Applies stored callbacks; `None` on a receive-only replica.
+    inbox_worker: Option<InboxWorker>,
+}
+
+struct InboxWorker {
+    db: sea_orm::DatabaseConnection,
+    wakeup: Arc<tokio::sync::Notify>,
+    settings: WorkerSettings,
 }
 
 impl Application {
@@ -66,12 +75,22 @@ impl Application {
         if callback.is_none() {
             tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
         }
+        let inbox_wakeup = Arc::new(tokio::sync::Notify::new());
+        let inbox_worker = settings.inbox.worker.then(|| InboxWorker {
+            db: db.clone(),
+            wakeup: Arc::clone(&inbox_wakeup),
+            settings: WorkerSettings {
+                lease: std::time::Duration::from_secs(settings.inbox.lease_secs),
+                max_attempts: i32::try_from(settings.inbox.max_attempts).unwrap_or(8),
+                ..WorkerSettings::default()
+            },
+        });
         let state = AppState {
             db,
             cache,
             settings: Arc::new(settings),
             callback,
-            inbox_wakeup: Arc::new(tokio::sync::Notify::new()),
+            inbox_wakeup,
         };
         let state = web::Data::new(state);
         let assets = web::Data::new(assets);
@@ -92,6 +111,7 @@ impl Application {
             port,
             public_url,
             server,
+            inbox_worker,
         })
     }
 
@@ -109,8 +129,21 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves (and applies stored callbacks) until the server is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = self.inbox_worker.map(|worker| {
+            tokio::spawn(inbox::worker::run(
+                worker.db,
+                worker.wakeup,
+                worker.settings,
+            ))
+        });
+        let served = self.server.await;
+        // A row being applied is rolled back with its transaction and picked up again later.
+        if let Some(worker) = worker {
+            worker.abort();
+        }
+        served
     }
 }
 

@@ -34,6 +34,27 @@ enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Look at the WeCom callback inbox, or send a row round again.
+    Inbox {
+        #[command(subcommand)]
+        action: InboxAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum InboxAction {
+    /// The newest rows first.
+    List {
+        #[arg(long, value_parser = ["pending", "processing", "done", "failed", "ignored"])]
+        status: Option<String>,
+        /// One JSON object per line, with the decrypted payload as `payload`.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Make a row due again (failed rows after a fix, say); effects are idempotent.
+    Retry { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +104,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve => serve(settings).await,
             Command::Migrate { action } => migrate(settings, action).await,
+            Command::Inbox { action } => inbox(settings, action).await,
         }
     });
     match outcome {
@@ -135,6 +157,52 @@ async fn migrate(settings: Settings, action: MigrateAction) -> anyhow::Result<()
             MigrationStatus::Pending => "pending",
         };
         println!("{status:<8} {}", migration.name());
+    }
+    Ok(())
+}
+
+async fn inbox(settings: Settings, action: InboxAction) -> anyhow::Result<()> {
+    let db = database::connect(&settings.database).await?;
+    match action {
+        InboxAction::List {
+            status,
+            json,
+            limit,
+        } => {
+            let rows = crate::inbox::admin::list(&db, status.as_deref(), limit).await?;
+            for row in rows {
+                if json {
+                    let line = serde_json::json!({
+                        "id": row.id,
+                        "status": row.status,
+                        "event_kind": row.event_kind,
+                        "attempts": row.attempts,
+                        "last_error": row.last_error,
+                        "received_at": row.received_at,
+                        "next_attempt_at": row.next_attempt_at,
+                        "processed_at": row.processed_at,
+                        "payload": row.payload,
+                    });
+                    println!("{line}");
+                } else {
+                    println!(
+                        "{:>8}  {:<10} {:>2}  {}  {}{}",
+                        row.id,
+                        row.status,
+                        row.attempts,
+                        row.received_at.format("%Y-%m-%d %H:%M:%S"),
+                        row.event_kind.as_deref().unwrap_or("-"),
+                        row.last_error
+                            .map(|e| format!("  ({e})"))
+                            .unwrap_or_default(),
+                    );
+                }
+            }
+        }
+        InboxAction::Retry { id } => {
+            crate::inbox::admin::retry(&db, id).await?;
+            println!("inbox row {id} is due again");
+        }
     }
     Ok(())
 }

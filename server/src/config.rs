@@ -77,6 +77,18 @@ const SHUTDOWN_TIMEOUT: Key = Key {
     env: "GUIDEDESK_SHUTDOWN_TIMEOUT_SECS",
     toml: "shutdown_timeout_secs",
 };
+const INBOX_WORKER: Key = Key {
+    env: "GUIDEDESK_INBOX_WORKER",
+    toml: "inbox.worker",
+};
+const INBOX_LEASE: Key = Key {
+    env: "GUIDEDESK_INBOX_LEASE_SECS",
+    toml: "inbox.lease_secs",
+};
+const INBOX_MAX_ATTEMPTS: Key = Key {
+    env: "GUIDEDESK_INBOX_MAX_ATTEMPTS",
+    toml: "inbox.max_attempts",
+};
 const WECOM_API_BASE: Key = Key {
     env: "WECOM_API_BASE",
     toml: "wecom.api_base",
@@ -115,6 +127,9 @@ const ALL_KEYS: &[&Key] = &[
     &PUBLIC_URL,
     &SIDEBAR_DIR,
     &SHUTDOWN_TIMEOUT,
+    &INBOX_WORKER,
+    &INBOX_LEASE,
+    &INBOX_MAX_ATTEMPTS,
     &WECOM_API_BASE,
     &WECOM_CORP_ID,
     &WECOM_AGENT_ID,
@@ -140,7 +155,18 @@ pub struct Settings {
     /// The directory Trunk built the sidebar into.
     pub sidebar_dir: PathBuf,
     pub shutdown_timeout_secs: u64,
+    pub inbox: InboxSettings,
     pub wecom: WecomSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboxSettings {
+    /// Whether this server applies stored callbacks (a replica may only receive them).
+    pub worker: bool,
+    /// How long a claimed row is one worker's before another may take it over.
+    pub lease_secs: u64,
+    /// Failed attempts before a row is parked as failed.
+    pub max_attempts: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +395,26 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
             shutdown.as_ref().map(|_| ()).map_err(Clone::clone),
         );
 
+        let worker = self.get(&INBOX_WORKER).map_or(Ok(true), |v| parse_bool(&v));
+        check(
+            &INBOX_WORKER,
+            worker.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
+        let lease = self
+            .get(&INBOX_LEASE)
+            .map_or(Ok(60), |v| parse_in_range(&v, 1, 3600));
+        check(
+            &INBOX_LEASE,
+            lease.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
+        let attempts = self
+            .get(&INBOX_MAX_ATTEMPTS)
+            .map_or(Ok(8), |v| parse_in_range(&v, 1, 100));
+        check(
+            &INBOX_MAX_ATTEMPTS,
+            attempts.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
+
         let api_base = parse_http_url(
             &self
                 .get(&WECOM_API_BASE)
@@ -437,6 +483,11 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
             public_url: public_url.and_then(Result::ok),
             sidebar_dir: PathBuf::from(sidebar_dir),
             shutdown_timeout_secs: shutdown.unwrap_or(30) as u64,
+            inbox: InboxSettings {
+                worker: worker.unwrap_or(true),
+                lease_secs: lease.unwrap_or(60) as u64,
+                max_attempts: attempts.unwrap_or(8) as u32,
+            },
             wecom: WecomSettings {
                 api_base,
                 corp_id,
@@ -455,6 +506,14 @@ fn parse_in_range(value: &str, min: i64, max: i64) -> Result<i64, String> {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         Ok(n) => Err(format!("{n} is out of range ({min} to {max})")),
         Err(_) => Err(format!("`{value}` is not a whole number")),
+    }
+}
+
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(format!("`{value}` is not true or false")),
     }
 }
 
@@ -656,6 +715,7 @@ mod tests {
         let settings = load(
             &[
                 ("WECOM_SECRET", "topsecretvalue"),
+                ("WECOM_CORP_ID", "ww0123456789abcdef"),
                 ("WECOM_CALLBACK_TOKEN", "tokenvalue123"),
                 ("WECOM_CALLBACK_AES_KEY", AES_KEY),
                 (
@@ -704,6 +764,28 @@ mod tests {
         );
         let err = load(&[], Some("listen = \n")).unwrap_err();
         assert!(err.to_string().contains("not valid TOML"), "{err}");
+    }
+
+    #[test]
+    fn the_callback_settings_come_all_together() {
+        let token = ("WECOM_CALLBACK_TOKEN", "tokenvalue123");
+        let key = ("WECOM_CALLBACK_AES_KEY", AES_KEY);
+        let corp = ("WECOM_CORP_ID", "ww0123456789abcdef");
+        type Env<'a> = &'a [(&'a str, &'a str)];
+        let cases: &[(Env, Option<&str>)] = &[
+            (&[], None),
+            (&[token, key, corp], None),
+            (&[token], Some("WECOM_CALLBACK_AES_KEY")),
+            (&[key, corp], Some("WECOM_CALLBACK_TOKEN")),
+            (&[token, key], Some("WECOM_CORP_ID")),
+        ];
+        for (env, missing) in cases {
+            match (load(env, None), missing) {
+                (Ok(_), None) => {}
+                (Err(err), Some(key)) => assert!(err.to_string().contains(key), "{err}"),
+                (result, _) => panic!("{env:?}: expected {missing:?}, got {:?}", result.err()),
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod directory;
 pub mod entity;
 pub mod error;
 pub mod health;

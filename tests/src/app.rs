@@ -30,6 +30,8 @@ pub struct TestOptions {
     pub sidebar_dir: Option<PathBuf>,
     /// Extra configuration, as environment variables would give it.
     pub env: Vec<(&'static str, String)>,
+    /// Use this (another app's) database instead of a fresh one: two replicas, one database.
+    pub shared_database_url: Option<String>,
 }
 
 pub struct TestApp {
@@ -46,7 +48,8 @@ pub struct TestApp {
     handle: ServerHandle,
     // Dropped after the server is stopped (field order), so the database goes last.
     _cache: TestCacheNamespace,
-    _database: TestDatabase,
+    /// `None` when the database belongs to another app (`shared_database_url`).
+    _database: Option<TestDatabase>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -55,13 +58,20 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     init_test_logging();
-    let database = TestDatabase::create().await;
+    let database = match &options.shared_database_url {
+        Some(_) => None,
+        None => Some(TestDatabase::create().await),
+    };
     let cache = TestCacheNamespace::create();
 
-    let mut database_url = database.url().to_owned();
+    let mut database_url = match (&database, &options.shared_database_url) {
+        (Some(database), _) => database.url().to_owned(),
+        (None, shared) => shared.clone().unwrap_or_default(),
+    };
+    let database_is_postgres = database_url.starts_with("postgres");
     let database_proxy = if options.proxy_database {
         assert!(
-            database.is_postgres(),
+            database_is_postgres,
             "proxy_database needs TEST_DATABASE_URL (PostgreSQL)"
         );
         let (proxy, url) = proxied(&database_url).await;
@@ -112,7 +122,7 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
 
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        database_url: database.url().to_owned(),
+        database_url: env.get("DATABASE_URL").cloned().unwrap_or_default(),
         port,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -120,7 +130,7 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
             .expect("http client"),
         database_proxy,
         cache_proxy,
-        database_is_postgres: database.is_postgres(),
+        database_is_postgres,
         cache_is_redis: redis_url.is_some(),
         handle,
         _cache: cache,
@@ -183,6 +193,26 @@ impl TestApp {
         sea_orm::Database::connect(&self.database_url)
             .await
             .expect("connect to the app's database")
+    }
+
+    /// Polls the inbox until `done` holds for its rows (at most 30 s), and returns them.
+    pub async fn wait_for_inbox(
+        &self,
+        what: &str,
+        done: impl Fn(&[server::entity::callback_inbox::Model]) -> bool,
+    ) -> Vec<server::entity::callback_inbox::Model> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let rows = self.inbox().await;
+            if done(&rows) {
+                return rows;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "waited 30 s for {what}; the inbox is {rows:#?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Every inbox row, oldest first.

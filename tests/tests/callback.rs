@@ -72,7 +72,8 @@ async fn url_verification_keeps_a_plus_whether_or_not_wecom_encodes_it() {
 
 #[tokio::test]
 async fn a_signed_event_is_stored_and_acknowledged_with_an_empty_200() {
-    let app = spawn_callback_app(vec![]).await;
+    // A receive-only replica: the row stays as it was stored.
+    let app = spawn_callback_app(vec![("GUIDEDESK_INBOX_WORKER", "false".into())]).await;
     let payload = add_contact_event("zhangsan", "wmCUSTOMER1", 1_700_000_000);
     let (query, body) = event_request(&payload);
     let response = app.post_callback(&query, body).await;

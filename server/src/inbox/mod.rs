@@ -1,9 +1,14 @@
 //! The durable inbox of WeCom callbacks: a callback is acknowledged only after its decrypted
 //! payload is stored here, once, whatever number of times WeCom delivers it.
 
+pub mod admin;
+mod apply;
 mod store;
+pub mod worker;
 
+pub use apply::{Outcome, apply_event};
 pub use store::{Stored, dedupe_key, store_callback};
+pub use worker::WorkerSettings;
 
 /// Row states. `processing` rows carry a lease (`locked_until`); a row whose lease ran out
 /// (its server died) is due again.

@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+/// A guide follows a customer (WeCom's "follow user"): added, and perhaps lost again.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "guide_customers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub guide_id: i64,
+    pub customer_id: i64,
+    pub remark: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub description: Option<String>,
+    pub add_way: Option<i32>,
+    pub state: Option<String>,
+    pub added_at: DateTimeUtc,
+    /// `active` or `lost`.
+    pub status: String,
+    pub lost_at: Option<DateTimeUtc>,
+    /// `guide`, `customer` or `transfer`.
+    pub lost_by: Option<String>,
+    pub welcome_code: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

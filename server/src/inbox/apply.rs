@@ -1,0 +1,147 @@
+//! What each callback event does to guides, customers and their relations. Every effect is
+//! idempotent (see `directory`), so a row processed twice changes nothing the second time.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::directory::{self, Added, LostBy, StaffUpdate, SyncKind};
+use crate::wecom::events::{CallbackEvent, ContactChange, ExternalContactChange};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Applied,
+    /// Recognised (or not) but nothing to do: chats, messages, unknown events.
+    Ignored,
+}
+
+/// WeCom's CreateTime as a moment; a missing one (0) counts as now.
+fn event_time(create_time: i64, now: DateTime<Utc>) -> DateTime<Utc> {
+    if create_time > 0 {
+        DateTime::from_timestamp(create_time, 0).unwrap_or(now)
+    } else {
+        now
+    }
+}
+
+pub async fn apply_event(
+    db: &impl ConnectionTrait,
+    event: &CallbackEvent,
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbErr> {
+    match event {
+        CallbackEvent::ExternalContact(change) => {
+            apply_contact_change(db, change, now).await?;
+            Ok(Outcome::Applied)
+        }
+        CallbackEvent::ExternalTag(_) => {
+            directory::queue_sync(db, SyncKind::TagCatalogue, "", "change_external_tag", now)
+                .await?;
+            Ok(Outcome::Applied)
+        }
+        CallbackEvent::Contact(
+            ContactChange::UserCreated(staff) | ContactChange::UserUpdated(staff),
+        ) => {
+            let update = StaffUpdate {
+                userid: &staff.user_id,
+                new_userid: staff.new_user_id.as_deref(),
+                name: staff.name.as_deref(),
+                department: staff.department.as_deref(),
+                position: staff.position.as_deref(),
+                status: staff.status,
+            };
+            directory::upsert_staff(db, update, event_time(staff.create_time, now), now).await?;
+            Ok(Outcome::Applied)
+        }
+        CallbackEvent::Contact(ContactChange::UserDeleted {
+            user_id,
+            create_time,
+        }) => {
+            directory::resign_guide(db, user_id, event_time(*create_time, now), now).await?;
+            Ok(Outcome::Applied)
+        }
+        CallbackEvent::ExternalChat(_) | CallbackEvent::Message(_) | CallbackEvent::Unknown(_) => {
+            Ok(Outcome::Ignored)
+        }
+    }
+}
+
+async fn apply_contact_change(
+    db: &impl ConnectionTrait,
+    change: &ExternalContactChange,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    match change {
+        ExternalContactChange::Added {
+            user_id,
+            external_user_id,
+            state,
+            welcome_code,
+            create_time,
+            ..
+        } => {
+            let guide = directory::ensure_guide(db, user_id, now).await?;
+            let customer = directory::ensure_customer(db, external_user_id, now).await?;
+            let added = Added {
+                at: event_time(*create_time, now),
+                state: state.as_deref(),
+                welcome_code: welcome_code.as_deref(),
+            };
+            directory::record_added(db, guide.id, customer.id, added, now).await
+        }
+        ExternalContactChange::Edited {
+            user_id,
+            external_user_id,
+            ..
+        } => {
+            directory::ensure_guide(db, user_id, now).await?;
+            directory::ensure_customer(db, external_user_id, now).await?;
+            directory::queue_sync(
+                db,
+                SyncKind::Contact,
+                external_user_id,
+                "edit_external_contact",
+                now,
+            )
+            .await
+        }
+        ExternalContactChange::DeletedByGuide {
+            user_id,
+            external_user_id,
+            by_transfer,
+            create_time,
+        } => {
+            let by = if *by_transfer {
+                LostBy::Transfer
+            } else {
+                LostBy::Guide
+            };
+            let guide = directory::ensure_guide(db, user_id, now).await?;
+            let customer = directory::ensure_customer(db, external_user_id, now).await?;
+            directory::record_lost(
+                db,
+                guide.id,
+                customer.id,
+                by,
+                event_time(*create_time, now),
+                now,
+            )
+            .await
+        }
+        ExternalContactChange::DeletedByCustomer {
+            user_id,
+            external_user_id,
+            create_time,
+        } => {
+            let guide = directory::ensure_guide(db, user_id, now).await?;
+            let customer = directory::ensure_customer(db, external_user_id, now).await?;
+            let at = event_time(*create_time, now);
+            directory::record_lost(db, guide.id, customer.id, LostBy::Customer, at, now).await
+        }
+        ExternalContactChange::TransferFailed {
+            user_id,
+            external_user_id,
+            reason,
+            ..
+        } => directory::record_transfer_failed(db, user_id, external_user_id, reason, now).await,
+    }
+}

@@ -1,0 +1,259 @@
+//! The inbox worker: claims due rows, applies them, and records the outcome.
+//!
+//! Exactly once, even with several replicas and crashes:
+//! - claiming sets `processing`, bumps `attempts` and takes a lease (`locked_until`); on
+//!   PostgreSQL the candidate rows are selected `FOR UPDATE SKIP LOCKED`, so two replicas
+//!   never claim the same row; SQLite serialises writers anyway;
+//! - a row whose lease ran out (its server died mid-way) is due again;
+//! - the effects and the `done` mark commit in one transaction, and the mark only succeeds
+//!   while the row is still ours (same status and attempt): if our lease was lost and another
+//!   worker took the row over, our transaction rolls back and its effects with it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, Order, QueryFilter, TransactionTrait,
+};
+use tokio::sync::Notify;
+
+use super::apply::{Outcome, apply_event};
+use super::status;
+use crate::entity::callback_inbox::{self, Column};
+use crate::wecom::events;
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Rows claimed per round trip.
+    pub batch: u64,
+    /// How long a claimed row is ours before another worker may take it over.
+    pub lease: Duration,
+    /// After this many failed attempts a row is parked as `failed`.
+    pub max_attempts: i32,
+    /// The first retry waits this long; each next one twice as long (capped at an hour).
+    pub first_backoff: Duration,
+    /// With nothing due, look again after this long (a new callback wakes us at once).
+    pub idle_poll: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            batch: 32,
+            lease: Duration::from_secs(60),
+            max_attempts: 8,
+            first_backoff: Duration::from_secs(2),
+            idle_poll: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Runs until the task is aborted (the server stops it on shutdown; a row it was applying
+/// is rolled back and picked up again later).
+pub async fn run(db: DatabaseConnection, wakeup: Arc<Notify>, settings: WorkerSettings) {
+    tracing::info!(
+        lease_secs = settings.lease.as_secs(),
+        "inbox worker started"
+    );
+    loop {
+        match process_due(&db, &settings).await {
+            Ok(0) => {
+                tokio::select! {
+                    () = wakeup.notified() => {}
+                    () = tokio::time::sleep(settings.idle_poll) => {}
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(error = %err, "inbox worker could not reach the database");
+                tokio::time::sleep(settings.idle_poll).await;
+            }
+        }
+    }
+}
+
+/// Claims and processes one batch; returns how many rows it claimed.
+pub async fn process_due(
+    db: &DatabaseConnection,
+    settings: &WorkerSettings,
+) -> Result<usize, DbErr> {
+    let claimed = claim(db, settings).await?;
+    let count = claimed.len();
+    for row in claimed {
+        let id = row.id;
+        if let Err(err) = process(db, row, settings).await {
+            // The row stays `processing` and is taken over when its lease runs out.
+            tracing::warn!(inbox_id = id, error = %err, "could not record an inbox outcome");
+        }
+    }
+    Ok(count)
+}
+
+async fn claim(
+    db: &DatabaseConnection,
+    settings: &WorkerSettings,
+) -> Result<Vec<callback_inbox::Model>, DbErr> {
+    let now = Utc::now();
+    let due = Condition::any()
+        .add(
+            Condition::all()
+                .add(Column::Status.eq(status::PENDING))
+                .add(Column::NextAttemptAt.lte(now)),
+        )
+        .add(
+            Condition::all()
+                .add(Column::Status.eq(status::PROCESSING))
+                .add(Column::LockedUntil.lt(now)),
+        );
+    let mut candidates = Query::select()
+        .column(Column::Id)
+        .from(callback_inbox::Entity)
+        .cond_where(due)
+        .order_by(Column::Id, Order::Asc)
+        .limit(settings.batch)
+        .to_owned();
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let lease_end =
+        now + chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(60));
+    let mut rows = callback_inbox::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(status::PROCESSING))
+        .col_expr(
+            Column::Attempts,
+            ExprTrait::add(Expr::col(Column::Attempts), 1),
+        )
+        .col_expr(Column::LockedUntil, Expr::value(lease_end))
+        .filter(Column::Id.in_subquery(candidates))
+        .exec_with_returning(db)
+        .await?;
+    rows.sort_by_key(|row| row.id);
+    Ok(rows)
+}
+
+async fn process(
+    db: &DatabaseConnection,
+    row: callback_inbox::Model,
+    settings: &WorkerSettings,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let event = match events::parse(&row.payload) {
+        Ok(event) => event,
+        // Parsing is deterministic: retrying would fail the same way.
+        Err(err) => {
+            tracing::warn!(inbox_id = row.id, error = %err, "unparseable callback parked as failed");
+            return finish(db, &row, status::FAILED, Some(err.to_string()), now)
+                .await
+                .map(|_| ());
+        }
+    };
+    let kind = event.kind();
+    let transaction = db.begin().await?;
+    match apply_event(&transaction, &event, now).await {
+        Ok(outcome) => {
+            let state = match outcome {
+                Outcome::Applied => status::DONE,
+                Outcome::Ignored => status::IGNORED,
+            };
+            if finish(&transaction, &row, state, None, now).await? {
+                transaction.commit().await?;
+                tracing::info!(inbox_id = row.id, %kind, status = state, "callback applied");
+            } else {
+                transaction.rollback().await?;
+                tracing::warn!(inbox_id = row.id, "lease lost; another worker has this row");
+            }
+            Ok(())
+        }
+        Err(err) => {
+            transaction.rollback().await?;
+            let error = crate::error::cause_chain(&err);
+            if row.attempts >= settings.max_attempts {
+                tracing::error!(inbox_id = row.id, %kind, attempts = row.attempts, %error, "callback parked as failed");
+                finish(db, &row, status::FAILED, Some(error), now)
+                    .await
+                    .map(|_| ())
+            } else {
+                let delay = backoff(settings.first_backoff, row.attempts);
+                tracing::warn!(inbox_id = row.id, %kind, attempts = row.attempts, retry_in_secs = delay.as_secs(), %error, "callback will be retried");
+                retry_later(
+                    db,
+                    &row,
+                    error,
+                    now + chrono::Duration::from_std(delay).unwrap_or_default(),
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// `first * 2^(attempt-1)`, at most an hour.
+fn backoff(first: Duration, attempt: i32) -> Duration {
+    let exponent = Ord::min(u32::try_from(attempt.saturating_sub(1)).unwrap_or(0), 20);
+    first
+        .saturating_mul(1 << exponent)
+        .min(Duration::from_secs(3600))
+}
+
+/// Records the outcome if the row is still ours; says whether it was.
+async fn finish(
+    db: &impl ConnectionTrait,
+    row: &callback_inbox::Model,
+    state: &str,
+    error: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = callback_inbox::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(state))
+        .col_expr(Column::LastError, Expr::value(error))
+        .col_expr(Column::ProcessedAt, Expr::value(Some(now)))
+        .col_expr(
+            Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Status.eq(status::PROCESSING))
+        .filter(Column::Attempts.eq(row.attempts))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+async fn retry_later(
+    db: &impl ConnectionTrait,
+    row: &callback_inbox::Model,
+    error: String,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    callback_inbox::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(status::PENDING))
+        .col_expr(Column::LastError, Expr::value(Some(error)))
+        .col_expr(Column::NextAttemptAt, Expr::value(at))
+        .col_expr(
+            Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Status.eq(status::PROCESSING))
+        .filter(Column::Attempts.eq(row.attempts))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let first = Duration::from_secs(2);
+        let waits: Vec<u64> = (1..=5).map(|a| backoff(first, a).as_secs()).collect();
+        assert_eq!(waits, [2, 4, 8, 16, 32]);
+        assert_eq!(backoff(first, 40), Duration::from_secs(3600));
+        assert_eq!(backoff(first, 0), first);
+    }
+}
