@@ -1,3 +1,6 @@
+// Test code: a failed step should stop the test where it happened.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! The server process is killed (SIGKILL) with callbacks pending and mid-way through applying
 //! them; after a restart, every acknowledged callback is applied exactly once.
 

@@ -18,6 +18,17 @@ pub fn callback_env() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// An app with the callback configured, plus any extra settings.
+pub async fn spawn_callback_app(extra: Vec<(&'static str, String)>) -> crate::TestApp {
+    let mut env = callback_env();
+    env.extend(extra);
+    crate::spawn_app_with(crate::TestOptions {
+        env,
+        ..Default::default()
+    })
+    .await
+}
+
 pub fn crypto() -> CallbackCrypto {
     CallbackCrypto::new(Secret::new(TOKEN), AES_KEY, CORP_ID).expect("test crypto")
 }

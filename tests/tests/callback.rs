@@ -6,20 +6,9 @@ use base64::engine::general_purpose::STANDARD;
 use reqwest::StatusCode;
 use shared::ApiError;
 use tests::wecom::{
-    AES_KEY, CORP_ID, TOKEN, add_contact_event, callback_env, crypto, encode, envelope,
-    event_request, now, signed_query,
+    AES_KEY, CORP_ID, TOKEN, add_contact_event, crypto, encode, envelope, event_request, now,
+    signed_query, spawn_callback_app,
 };
-use tests::{TestApp, TestOptions, spawn_app_with};
-
-async fn spawn_callback_app(extra: Vec<(&'static str, String)>) -> TestApp {
-    let mut env = callback_env();
-    env.extend(extra);
-    spawn_app_with(TestOptions {
-        env,
-        ..Default::default()
-    })
-    .await
-}
 
 #[tokio::test]
 async fn url_verification_answers_the_bare_echo_of_tencents_sample() {
@@ -268,8 +257,8 @@ fn malformed_requests() -> Vec<Case> {
             encode(echostr)
         )
     };
-    let stale = (chrono::Utc::now().timestamp() - 301).to_string();
-    let future = (chrono::Utc::now().timestamp() + 301).to_string();
+    let stale = (chrono::Utc::now().timestamp() - 360).to_string();
+    let future = (chrono::Utc::now().timestamp() + 360).to_string();
 
     vec![
         get(

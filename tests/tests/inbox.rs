@@ -9,18 +9,9 @@ use server::entity::{
     wecom_sync_queue,
 };
 use tests::backends::test_database_url;
+use tests::wecom::spawn_callback_app as spawn;
 use tests::wecom::{add_contact_event, callback_env, event_request};
 use tests::{TestApp, TestOptions, spawn_app_with};
-
-async fn spawn(extra: Vec<(&'static str, String)>) -> TestApp {
-    let mut env = callback_env();
-    env.extend(extra);
-    spawn_app_with(TestOptions {
-        env,
-        ..Default::default()
-    })
-    .await
-}
 
 async fn deliver(app: &TestApp, payload: &str) {
     let (query, body) = event_request(payload);

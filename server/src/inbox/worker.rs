@@ -198,6 +198,14 @@ fn backoff(first: Duration, attempt: i32) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
+/// Only the worker holding the claim (same status, same attempt) may record an outcome.
+fn still_ours(row: &callback_inbox::Model) -> Condition {
+    Condition::all()
+        .add(Column::Id.eq(row.id))
+        .add(Column::Status.eq(status::PROCESSING))
+        .add(Column::Attempts.eq(row.attempts))
+}
+
 /// Records the outcome if the row is still ours; says whether it was.
 async fn finish(
     db: &impl ConnectionTrait,
@@ -214,9 +222,7 @@ async fn finish(
             Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::Status.eq(status::PROCESSING))
-        .filter(Column::Attempts.eq(row.attempts))
+        .filter(still_ours(row))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
@@ -236,9 +242,7 @@ async fn retry_later(
             Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::Status.eq(status::PROCESSING))
-        .filter(Column::Attempts.eq(row.attempts))
+        .filter(still_ours(row))
         .exec(db)
         .await
         .map(|_| ())

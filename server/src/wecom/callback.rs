@@ -155,6 +155,30 @@ fn check_timestamp(timestamp: &str, max_skew_secs: u64) -> Result<(), CallbackEr
     Ok(())
 }
 
+/// The signature parameters every callback request carries, with the timestamp checked
+/// against the replay window.
+struct Signed<'q> {
+    signature: &'q str,
+    timestamp: &'q str,
+    nonce: &'q str,
+}
+
+impl<'q> Signed<'q> {
+    fn from_query(query: &'q CallbackQuery, max_skew_secs: u64) -> Result<Self, CallbackError> {
+        let signed = Self {
+            signature: query.required("msg_signature")?,
+            timestamp: query.required("timestamp")?,
+            nonce: query.required("nonce")?,
+        };
+        check_timestamp(signed.timestamp, max_skew_secs)?;
+        Ok(signed)
+    }
+
+    fn open(&self, crypto: &CallbackCrypto, encrypt: &str) -> Result<String, CryptoError> {
+        crypto.verify_and_decrypt(self.signature, self.timestamp, self.nonce, encrypt)
+    }
+}
+
 /// `GET /wecom/callback?msg_signature&timestamp&nonce&echostr`: WeCom's URL verification.
 /// The answer is the bare decrypted echo: no quotes, no BOM, no newline.
 pub async fn verify_url(
@@ -163,14 +187,8 @@ pub async fn verify_url(
 ) -> Result<HttpResponse, CallbackError> {
     let config = callback_config(&state)?;
     let query = CallbackQuery::parse(request.query_string());
-    let signature = query.required("msg_signature")?;
-    let timestamp = query.required("timestamp")?;
-    let nonce = query.required("nonce")?;
-    let echostr = query.required("echostr")?;
-    check_timestamp(timestamp, config.max_skew_secs)?;
-    let echo = config
-        .crypto
-        .verify_and_decrypt(signature, timestamp, nonce, echostr)?;
+    let signed = Signed::from_query(&query, config.max_skew_secs)?;
+    let echo = signed.open(&config.crypto, query.required("echostr")?)?;
     tracing::info!("callback URL verified");
     Ok(HttpResponse::Ok()
         .insert_header((
@@ -188,10 +206,7 @@ pub async fn receive_event(
 ) -> Result<HttpResponse, CallbackError> {
     let config = callback_config(&state)?;
     let query = CallbackQuery::parse(request.query_string());
-    let signature = query.required("msg_signature")?;
-    let timestamp = query.required("timestamp")?;
-    let nonce = query.required("nonce")?;
-    check_timestamp(timestamp, config.max_skew_secs)?;
+    let signed = Signed::from_query(&query, config.max_skew_secs)?;
 
     let declared = request
         .headers()
@@ -211,9 +226,7 @@ pub async fn receive_event(
     }
 
     let encrypt = envelope_encrypt(&bytes)?;
-    let payload = config
-        .crypto
-        .verify_and_decrypt(signature, timestamp, nonce, &encrypt)?;
+    let payload = signed.open(&config.crypto, &encrypt)?;
     // The kind is only a label for people reading the inbox; an unparseable payload is still
     // authentic (it is signed) and is stored so the worker can record why it failed.
     let kind = events::parse(&payload).map(|event| event.kind()).ok();
@@ -240,7 +253,7 @@ pub async fn receive_event(
 
 /// The `Encrypt` value of the envelope: `<xml>...<Encrypt>..</Encrypt></xml>`, or the JSON
 /// variant `{"tousername", "encrypt", "agentid"}` some callback kinds use.
-fn envelope_encrypt(body: &[u8]) -> Result<String, CryptoError> {
+pub fn envelope_encrypt(body: &[u8]) -> Result<String, CryptoError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| CryptoError::ParseBody)?
         .trim();

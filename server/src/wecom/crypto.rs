@@ -178,7 +178,14 @@ impl CallbackCrypto {
         let plain = Aes256CbcDecryptor::new(&self.key.into(), iv.into())
             .decrypt_padded_vec_mut::<NoPadding>(&ciphertext)
             .map_err(|_| CryptoError::Decrypt)?;
-        let content = unpad(&plain)?;
+        self.unframe(&plain)
+    }
+
+    /// The message inside a decrypted buffer: padding removed, the length field checked
+    /// against the buffer, the receiveid checked. Public for the fuzz target, which feeds it
+    /// arbitrary buffers that no AES decryption would produce on purpose.
+    pub fn unframe(&self, plain: &[u8]) -> Result<String, CryptoError> {
+        let content = unpad(plain)?;
 
         let (header, rest) = content
             .split_at_checked(RANDOM_PREFIX + LENGTH_FIELD)
