@@ -58,6 +58,22 @@ fn verify_decrypt_parse(c: &mut Criterion) {
             black_box(events::parse(&payload).expect("parse"))
         })
     });
+
+    // Where the time goes, stage by stage.
+    let mut stages = c.benchmark_group("callback_stage");
+    stages.bench_function("envelope", |b| {
+        b.iter(|| envelope_encrypt(black_box(body.as_bytes())))
+    });
+    stages.bench_function("signature", |b| {
+        b.iter(|| crypto.verify_signature(black_box(&signature), timestamp, nonce, &encrypt))
+    });
+    stages.bench_function("decrypt", |b| {
+        b.iter(|| crypto.decrypt(black_box(&encrypt)))
+    });
+    stages.bench_function("parse_event", |b| {
+        b.iter(|| events::parse(black_box(&payload)))
+    });
+    stages.finish();
 }
 
 criterion_group!(benches, verify_decrypt_parse);

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, Order, QueryFilter, TransactionTrait,
+    EntityTrait, Order, QueryFilter,
 };
 use tokio::sync::Notify;
 
@@ -151,7 +151,7 @@ async fn process(
         }
     };
     let kind = event.kind();
-    let transaction = db.begin().await?;
+    let transaction = crate::database::begin_write(db).await?;
     match apply_event(&transaction, &event, now).await {
         Ok(outcome) => {
             let state = match outcome {

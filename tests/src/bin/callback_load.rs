@@ -115,7 +115,10 @@ fn main() {
         .env("DATABASE_URL", &args.database_url)
         .env("GUIDEDESK_LISTEN", "127.0.0.1:0")
         .env("GUIDEDESK_LOG", "warn")
-        .env("GUIDEDESK_DATABASE_POOL_SIZE", "32")
+        .env(
+            "GUIDEDESK_DATABASE_POOL_SIZE",
+            std::env::var("LOAD_POOL_SIZE").unwrap_or_else(|_| "32".into()),
+        )
         .env("GUIDEDESK_INBOX_WORKER", args.worker.to_string())
         .env("WECOM_CORP_ID", CORP_ID)
         .env("WECOM_CALLBACK_TOKEN", TOKEN)
