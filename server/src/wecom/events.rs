@@ -5,7 +5,7 @@
 //! and each event then takes the fields it needs. A payload that is XML but not an event we
 //! know becomes [`CallbackEvent::Unknown`] (stored and ignored, never failed).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 use quick_xml::events::Event as XmlEvent;
 use quick_xml::reader::Reader;
@@ -306,20 +306,22 @@ pub fn top_level_text(xml: &str, name: &str) -> Result<Option<String>, EventErro
 }
 
 /// The payload flattened: each child of the root as text, and lists (`<MemChangeList>
-/// <Item>a</Item><Item>b</Item></MemChangeList>`) as their items' texts.
-struct Fields {
-    text: HashMap<String, String>,
-    lists: HashMap<String, Vec<String>>,
+/// <Item>a</Item><Item>b</Item></MemChangeList>`) as their items' texts. Values borrow from the
+/// payload where they can (one text or CDATA chunk, nothing to trim away), so a typical event
+/// is read without copying its values; a handful of fields, so a list beats a hash map.
+struct Fields<'a> {
+    text: Vec<(String, Cow<'a, str>)>,
+    lists: Vec<(String, Vec<Cow<'a, str>>)>,
 }
 
-impl Fields {
-    fn read(xml: &str) -> Result<Self, EventError> {
+impl<'a> Fields<'a> {
+    fn read(xml: &'a str) -> Result<Self, EventError> {
         let mut reader = Reader::from_str(xml);
-        let mut text = HashMap::new();
-        let mut lists: HashMap<String, Vec<String>> = HashMap::new();
+        let mut text: Vec<(String, Cow<'a, str>)> = Vec::with_capacity(16);
+        let mut lists: Vec<(String, Vec<Cow<'a, str>>)> = Vec::new();
         // The open elements, root first; text belongs to the innermost.
-        let mut path: Vec<String> = Vec::new();
-        let mut current = String::new();
+        let mut path: Vec<String> = Vec::with_capacity(4);
+        let mut current: Option<Cow<'a, str>> = None;
         let mut saw_root = false;
         loop {
             let event = reader
@@ -327,49 +329,53 @@ impl Fields {
                 .map_err(|e| EventError::NotXml(e.to_string()))?;
             match event {
                 XmlEvent::Start(start) => {
-                    let name = start.name().as_ref().to_owned();
                     if path.is_empty() {
                         if saw_root {
                             return Err(EventError::NotXml("more than one root element".into()));
                         }
                         saw_root = true;
                     }
-                    path.push(name);
-                    current.clear();
+                    path.push(start.name().as_ref().to_owned());
+                    current = None;
                 }
                 XmlEvent::Empty(start) if path.len() == 1 => {
                     let name = start.name().as_ref().to_owned();
-                    text.insert(name, String::new());
+                    if !text.iter().any(|(known, _)| *known == name) {
+                        text.push((name, Cow::Borrowed("")));
+                    }
                 }
-                XmlEvent::Text(chunk) => current.push_str(&chunk.xml10_content()),
-                XmlEvent::CData(chunk) => {
-                    current.push_str(&chunk.into_inner());
-                }
+                XmlEvent::Text(chunk) => append(&mut current, chunk.xml10_content()),
+                XmlEvent::CData(chunk) => append(&mut current, chunk.into_inner()),
                 XmlEvent::GeneralRef(reference) => {
                     let resolved = match reference.resolve_char_ref() {
                         Ok(Some(c)) => Some(c),
                         Ok(None) => predefined_entity(&reference),
                         Err(_) => None,
                     };
-                    match resolved {
-                        Some(c) => current.push(c),
-                        None => {
-                            return Err(EventError::NotXml("an unknown entity reference".into()));
-                        }
-                    }
+                    let Some(c) = resolved else {
+                        return Err(EventError::NotXml("an unknown entity reference".into()));
+                    };
+                    current
+                        .get_or_insert_with(|| Cow::Owned(String::new()))
+                        .to_mut()
+                        .push(c);
                 }
                 XmlEvent::End(_) => {
                     let Some(name) = path.pop() else {
                         return Err(EventError::NotXml("an end tag without a start".into()));
                     };
-                    let value = std::mem::take(&mut current).trim().to_owned();
+                    let value = trim(current.take().unwrap_or(Cow::Borrowed("")));
                     match path.len() {
-                        1 => {
-                            text.entry(name).or_insert(value);
+                        // The first occurrence of a field wins, as WeCom never repeats one.
+                        1 if !text.iter().any(|(known, _)| *known == name) => {
+                            text.push((name, value));
                         }
                         2 => {
                             if let Some(parent) = path.get(1) {
-                                lists.entry(parent.clone()).or_default().push(value);
+                                match lists.iter_mut().find(|(known, _)| known == parent) {
+                                    Some((_, items)) => items.push(value),
+                                    None => lists.push((parent.clone(), vec![value])),
+                                }
                             }
                         }
                         _ => {}
@@ -390,8 +396,9 @@ impl Fields {
     /// A non-empty text value.
     fn text(&self, name: &str) -> Option<&str> {
         self.text
-            .get(name)
-            .map(String::as_str)
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|(_, value)| value.as_ref())
             .filter(|v| !v.is_empty())
     }
 
@@ -400,7 +407,28 @@ impl Fields {
     }
 
     fn list(&self, name: &str) -> Vec<String> {
-        self.lists.get(name).cloned().unwrap_or_default()
+        self.lists
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|(_, items)| items.iter().map(|item| item.clone().into_owned()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Adds a chunk of an element's text; only a second chunk makes the value owned.
+fn append<'a>(current: &mut Option<Cow<'a, str>>, chunk: Cow<'a, str>) {
+    match current {
+        None => *current = Some(chunk),
+        Some(existing) => existing.to_mut().push_str(&chunk),
+    }
+}
+
+/// Trims without copying a borrowed value.
+fn trim(value: Cow<'_, str>) -> Cow<'_, str> {
+    match value {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
+        Cow::Owned(text) if text.trim().len() == text.len() => Cow::Owned(text),
+        Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
     }
 }
 
