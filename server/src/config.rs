@@ -343,77 +343,76 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
             .or_else(|| self.file.get(key.toml).cloned())
     }
 
+    /// A whole number in `min..=max`, or `default` when unset; a bad value is reported and
+    /// the default stands in so the rest can still be checked.
+    fn number(
+        &self,
+        key: &Key,
+        default: i64,
+        min: i64,
+        max: i64,
+        problems: &mut Vec<String>,
+    ) -> i64 {
+        match self.get(key).map(|value| parse_in_range(&value, min, max)) {
+            None => default,
+            Some(Ok(number)) => number,
+            Some(Err(why)) => {
+                report(problems, key, Err(why));
+                default
+            }
+        }
+    }
+
+    /// `true`/`false` (or 1/0, yes/no, on/off), like [`RawValues::number`].
+    fn flag(&self, key: &Key, default: bool, problems: &mut Vec<String>) -> bool {
+        match self.get(key).map(|value| parse_bool(&value)) {
+            None => default,
+            Some(Ok(flag)) => flag,
+            Some(Err(why)) => {
+                report(problems, key, Err(why));
+                default
+            }
+        }
+    }
+
     /// `None` (or a non-empty `problems`) when anything is wrong.
     fn parse(&self, problems: &mut Vec<String>) -> Option<Settings> {
-        let mut check = |key: &Key, result: Result<(), String>| {
-            if let Err(why) = result {
-                problems.push(format!(
-                    "{} (`{}` in the config file): {why}",
-                    key.env, key.toml
-                ));
-            }
-        };
-
         let database_url = self
             .get(&DATABASE_URL)
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        check(&DATABASE_URL, validate_database_url(&database_url));
-
-        let pool_size = self
-            .get(&DATABASE_POOL_SIZE)
-            .map_or(Ok(10), |v| parse_in_range(&v, 1, 1000));
-        check(
-            &DATABASE_POOL_SIZE,
-            pool_size.as_ref().map(|_| ()).map_err(Clone::clone),
+        report(
+            problems,
+            &DATABASE_URL,
+            validate_database_url(&database_url),
         );
+
+        let pool_size = self.number(&DATABASE_POOL_SIZE, 10, 1, 1000, problems);
 
         let redis_url = self.get(&REDIS_URL);
         if let Some(url) = &redis_url {
-            check(&REDIS_URL, validate_redis_url(url));
+            report(problems, &REDIS_URL, validate_redis_url(url));
         }
 
         let prefix = self
             .get(&CACHE_PREFIX)
             .unwrap_or_else(|| "guidedesk".into());
-        check(&CACHE_PREFIX, validate_prefix(&prefix));
+        report(problems, &CACHE_PREFIX, validate_prefix(&prefix));
 
         let listen = self.get(&LISTEN).unwrap_or_else(|| DEFAULT_LISTEN.into());
-        check(&LISTEN, validate_listen(&listen));
+        report(problems, &LISTEN, validate_listen(&listen));
 
         let public_url = self.get(&PUBLIC_URL).map(|v| parse_http_url(&v));
         if let Some(Err(why)) = &public_url {
-            check(&PUBLIC_URL, Err(why.clone()));
+            report(problems, &PUBLIC_URL, Err(why.clone()));
         }
 
         let sidebar_dir = self.get(&SIDEBAR_DIR).unwrap_or_else(|| "dist".into());
 
-        let shutdown = self
-            .get(&SHUTDOWN_TIMEOUT)
-            .map_or(Ok(30), |v| parse_in_range(&v, 0, 600));
-        check(
-            &SHUTDOWN_TIMEOUT,
-            shutdown.as_ref().map(|_| ()).map_err(Clone::clone),
-        );
+        let shutdown = self.number(&SHUTDOWN_TIMEOUT, 30, 0, 600, problems);
 
-        let worker = self.get(&INBOX_WORKER).map_or(Ok(true), |v| parse_bool(&v));
-        check(
-            &INBOX_WORKER,
-            worker.as_ref().map(|_| ()).map_err(Clone::clone),
-        );
-        let lease = self
-            .get(&INBOX_LEASE)
-            .map_or(Ok(60), |v| parse_in_range(&v, 1, 3600));
-        check(
-            &INBOX_LEASE,
-            lease.as_ref().map(|_| ()).map_err(Clone::clone),
-        );
-        let attempts = self
-            .get(&INBOX_MAX_ATTEMPTS)
-            .map_or(Ok(8), |v| parse_in_range(&v, 1, 100));
-        check(
-            &INBOX_MAX_ATTEMPTS,
-            attempts.as_ref().map(|_| ()).map_err(Clone::clone),
-        );
+        let worker = self.flag(&INBOX_WORKER, true, problems);
+        let lease = self.number(&INBOX_LEASE, 60, 1, 3600, problems);
+        let attempts = self.number(&INBOX_MAX_ATTEMPTS, 8, 1, 100, problems);
 
         let api_base = parse_http_url(
             &self
@@ -421,59 +420,60 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
                 .unwrap_or_else(|| DEFAULT_WECOM_API_BASE.into()),
         );
         if let Err(why) = &api_base {
-            check(&WECOM_API_BASE, Err(why.clone()));
+            report(problems, &WECOM_API_BASE, Err(why.clone()));
         }
 
         let corp_id = self.get(&WECOM_CORP_ID);
         if let Some(id) = &corp_id {
-            check(&WECOM_CORP_ID, validate_corp_id(id));
+            report(problems, &WECOM_CORP_ID, validate_corp_id(id));
         }
 
         let agent_id = self
             .get(&WECOM_AGENT_ID)
             .map(|v| parse_in_range(&v, 1, i64::MAX));
         if let Some(Err(why)) = &agent_id {
-            check(&WECOM_AGENT_ID, Err(why.clone()));
+            report(problems, &WECOM_AGENT_ID, Err(why.clone()));
         }
 
         let secret = self.get(&WECOM_SECRET);
         let callback_token = self.get(&WECOM_CALLBACK_TOKEN);
         if let Some(token) = &callback_token {
-            check(&WECOM_CALLBACK_TOKEN, validate_callback_token(token));
+            report(
+                problems,
+                &WECOM_CALLBACK_TOKEN,
+                validate_callback_token(token),
+            );
         }
         let callback_aes_key = self.get(&WECOM_CALLBACK_AES_KEY);
         if let Some(key) = &callback_aes_key {
-            check(&WECOM_CALLBACK_AES_KEY, validate_aes_key(key));
+            report(problems, &WECOM_CALLBACK_AES_KEY, validate_aes_key(key));
         }
         // Half a callback configuration would only fail on WeCom's first delivery.
         match (&callback_token, &callback_aes_key, &corp_id) {
             (None, None, _) | (Some(_), Some(_), Some(_)) => {}
-            (Some(_), None, _) => check(
+            (Some(_), None, _) => report(
+                problems,
                 &WECOM_CALLBACK_AES_KEY,
                 Err("must be set together with WECOM_CALLBACK_TOKEN".into()),
             ),
-            (None, Some(_), _) => check(
+            (None, Some(_), _) => report(
+                problems,
                 &WECOM_CALLBACK_TOKEN,
                 Err("must be set together with WECOM_CALLBACK_AES_KEY".into()),
             ),
-            (Some(_), Some(_), None) => check(
+            (Some(_), Some(_), None) => report(
+                problems,
                 &WECOM_CORP_ID,
                 Err("is needed to receive callbacks (it is their receiveid)".into()),
             ),
         }
-        let max_skew = self
-            .get(&WECOM_CALLBACK_MAX_SKEW)
-            .map_or(Ok(300), |v| parse_in_range(&v, 0, 86_400));
-        check(
-            &WECOM_CALLBACK_MAX_SKEW,
-            max_skew.as_ref().map(|_| ()).map_err(Clone::clone),
-        );
+        let max_skew = self.number(&WECOM_CALLBACK_MAX_SKEW, 300, 0, 86_400, problems);
 
         let api_base = api_base.ok()?;
         Some(Settings {
             database: DatabaseSettings {
                 url: Secret::new(database_url),
-                pool_size: pool_size.unwrap_or(10) as u32,
+                pool_size: pool_size as u32,
             },
             cache: CacheSettings {
                 redis_url: redis_url.map(Secret::new),
@@ -482,11 +482,11 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
             listen,
             public_url: public_url.and_then(Result::ok),
             sidebar_dir: PathBuf::from(sidebar_dir),
-            shutdown_timeout_secs: shutdown.unwrap_or(30) as u64,
+            shutdown_timeout_secs: shutdown as u64,
             inbox: InboxSettings {
-                worker: worker.unwrap_or(true),
-                lease_secs: lease.unwrap_or(60) as u64,
-                max_attempts: attempts.unwrap_or(8) as u32,
+                worker,
+                lease_secs: lease as u64,
+                max_attempts: attempts as u32,
             },
             wecom: WecomSettings {
                 api_base,
@@ -495,9 +495,19 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
                 secret: secret.map(Secret::new),
                 callback_token: callback_token.map(Secret::new),
                 callback_aes_key: callback_aes_key.map(Secret::new),
-                callback_max_skew_secs: max_skew.unwrap_or(300) as u64,
+                callback_max_skew_secs: max_skew as u64,
             },
         })
+    }
+}
+
+/// Records a problem with a key, naming it as both environment and config file know it.
+fn report(problems: &mut Vec<String>, key: &Key, result: Result<(), String>) {
+    if let Err(why) = result {
+        problems.push(format!(
+            "{} (`{}` in the config file): {why}",
+            key.env, key.toml
+        ));
     }
 }
 

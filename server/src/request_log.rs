@@ -6,18 +6,14 @@
 
 use std::time::Instant;
 
+use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
 use tracing::Instrument;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
-
-/// The id of the request being served, for handlers that want to mention it.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
 
 pub async fn log_request(
     request: ServiceRequest,
@@ -29,7 +25,6 @@ pub async fn log_request(
         .and_then(|value| value.to_str().ok())
         .filter(|value| is_sane_request_id(value))
         .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned);
-    request.extensions_mut().insert(RequestId(id.clone()));
 
     let span = tracing::info_span!(
         "request",

@@ -138,6 +138,17 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     }
 }
 
+async fn read_inbox(
+    db: &sea_orm::DatabaseConnection,
+) -> Vec<server::entity::callback_inbox::Model> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    server::entity::callback_inbox::Entity::find()
+        .order_by_asc(server::entity::callback_inbox::Column::Id)
+        .all(db)
+        .await
+        .expect("read the inbox")
+}
+
 /// Starts a proxy to the URL's host:port and returns the URL rewritten to go through it.
 async fn proxied(url: &str) -> (TcpProxy, String) {
     let mut parsed = Url::parse(url).expect("backend URL");
@@ -202,9 +213,11 @@ impl TestApp {
         done: impl Fn(&[server::entity::callback_inbox::Model]) -> bool,
     ) -> Vec<server::entity::callback_inbox::Model> {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        let db = self.db().await;
         loop {
-            let rows = self.inbox().await;
+            let rows = read_inbox(&db).await;
             if done(&rows) {
+                db.close().await.ok();
                 return rows;
             }
             assert!(
@@ -217,13 +230,8 @@ impl TestApp {
 
     /// Every inbox row, oldest first.
     pub async fn inbox(&self) -> Vec<server::entity::callback_inbox::Model> {
-        use sea_orm::{EntityTrait, QueryOrder};
         let db = self.db().await;
-        let rows = server::entity::callback_inbox::Entity::find()
-            .order_by_asc(server::entity::callback_inbox::Column::Id)
-            .all(&db)
-            .await
-            .expect("read the inbox");
+        let rows = read_inbox(&db).await;
         db.close().await.ok();
         rows
     }

@@ -5,10 +5,9 @@
 //! nothing, and a fact older than what is recorded (a delayed callback) does not overwrite it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, TryInsertResult,
+    QueryFilter,
 };
 
 use crate::entity::{
@@ -18,6 +17,17 @@ use crate::entity::{
 pub mod relation_status {
     pub const ACTIVE: &str = "active";
     pub const LOST: &str = "lost";
+}
+
+pub mod transfer_status {
+    pub const AWAITING: &str = "awaiting";
+    pub const FAILED: &str = "failed";
+}
+
+/// Why a customer must move to another guide.
+pub mod transfer_reason {
+    pub const RESIGNED: &str = "resigned";
+    pub const REASSIGNED: &str = "reassigned";
 }
 
 pub mod guide_status {
@@ -196,19 +206,14 @@ async fn record_history(
         ..Default::default()
     };
     follow_history::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([
-                follow_history::Column::GuideCustomerId,
-                follow_history::Column::Change,
-                follow_history::Column::HappenedAt,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .try_insert()
+        .on_conflict_do_nothing_on([
+            follow_history::Column::GuideCustomerId,
+            follow_history::Column::Change,
+            follow_history::Column::HappenedAt,
+        ])
         .exec_without_returning(db)
-        .await
-        .map(|_: TryInsertResult<u64>| ())
+        .await?;
+    Ok(())
 }
 
 /// What an add event tells: when, and through which contact-me code.
@@ -417,8 +422,8 @@ pub async fn resign_guide(
         let row = customer_transfer::ActiveModel {
             handover_guide_id: Set(current.id),
             customer_id: Set(relation.customer_id),
-            status: Set("awaiting".to_owned()),
-            reason: Set("resigned".to_owned()),
+            status: Set(transfer_status::AWAITING.to_owned()),
+            reason: Set(transfer_reason::RESIGNED.to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -451,13 +456,14 @@ pub async fn record_transfer_failed(
         .await?;
     match existing {
         Some(transfer)
-            if transfer.status == "failed" && transfer.fail_reason.as_deref() == Some(reason) =>
+            if transfer.status == transfer_status::FAILED
+                && transfer.fail_reason.as_deref() == Some(reason) =>
         {
             Ok(())
         }
         Some(transfer) => {
             let mut row: customer_transfer::ActiveModel = transfer.into();
-            row.status = Set("failed".to_owned());
+            row.status = Set(transfer_status::FAILED.to_owned());
             row.fail_reason = Set(Some(reason.to_owned()));
             row.updated_at = Set(now);
             row.update(db).await.map(|_| ())
@@ -466,8 +472,8 @@ pub async fn record_transfer_failed(
             let row = customer_transfer::ActiveModel {
                 handover_guide_id: Set(guide.id),
                 customer_id: Set(customer.id),
-                status: Set("failed".to_owned()),
-                reason: Set("reassigned".to_owned()),
+                status: Set(transfer_status::FAILED.to_owned()),
+                reason: Set(transfer_reason::REASSIGNED.to_owned()),
                 fail_reason: Set(Some(reason.to_owned())),
                 created_at: Set(now),
                 updated_at: Set(now),
