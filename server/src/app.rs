@@ -76,21 +76,24 @@ impl Application {
             tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
         }
         let inbox_wakeup = Arc::new(tokio::sync::Notify::new());
+        let write_gate = database::WriteGate::for_database(&db);
         let inbox_worker = settings.inbox.worker.then(|| InboxWorker {
             db: db.clone(),
             wakeup: Arc::clone(&inbox_wakeup),
             settings: WorkerSettings {
                 lease: std::time::Duration::from_secs(settings.inbox.lease_secs),
                 max_attempts: i32::try_from(settings.inbox.max_attempts).unwrap_or(8),
+                gate: write_gate.clone(),
                 ..WorkerSettings::default()
             },
         });
+        let db_for_intake = db.clone();
         let state = AppState {
             db,
             cache,
             settings: Arc::new(settings),
             callback,
-            inbox_wakeup,
+            inbox: inbox::Intake::start(db_for_intake, write_gate, inbox_wakeup),
         };
         let state = web::Data::new(state);
         let assets = web::Data::new(assets);

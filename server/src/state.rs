@@ -1,10 +1,10 @@
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::Notify;
 
 use crate::cache::SharedCache;
 use crate::config::Settings;
+use crate::inbox::Intake;
 use crate::wecom::callback::CallbackConfig;
 
 /// What every handler may need, built once at start-up and shared by all workers.
@@ -15,6 +15,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// `None` until the callback Token, EncodingAESKey and CorpID are configured.
     pub callback: Option<Arc<CallbackConfig>>,
-    /// Wakes the inbox worker when a new callback is stored, so it need not poll fast.
-    pub inbox_wakeup: Arc<Notify>,
+    /// Stores callbacks in group commits (and wakes the inbox worker when one is new).
+    pub inbox: Intake,
 }

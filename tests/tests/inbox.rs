@@ -8,6 +8,7 @@ use server::entity::{
     callback_inbox, customer, customer_transfer, follow_history, guide, guide_customer,
     wecom_sync_queue,
 };
+use shared::ApiError;
 use tests::backends::test_database_url;
 use tests::wecom::spawn_callback_app as spawn;
 use tests::wecom::{add_contact_event, callback_env, event_request};
@@ -491,4 +492,49 @@ async fn two_replicas_on_one_postgres_never_apply_a_row_twice() {
     let db = first.db().await;
     assert_eq!(history(&db).await.len(), total as usize);
     assert_eq!(relation_count(&db).await, total as usize);
+}
+
+#[tokio::test]
+async fn postgres_down_while_storing_answers_503_and_wecoms_retry_is_stored_once() {
+    if test_database_url().is_none() {
+        eprintln!("skipped: needs TEST_DATABASE_URL (PostgreSQL)");
+        return;
+    }
+    let app = spawn_app_with(TestOptions {
+        proxy_database: true,
+        env: callback_env(),
+        ..Default::default()
+    })
+    .await;
+    let payload = add_contact_event("guide-down", "wm-down", 1_763_000_000);
+    let (query, body) = event_request(&payload);
+
+    app.database_proxy.as_ref().unwrap().take_down();
+    let refused = app.post_callback(&query, body.clone()).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let error: ApiError = refused.json().await.unwrap();
+    assert_eq!(error.code, "database_unavailable");
+
+    // WeCom delivers again once we answer anything but 200; the same request now lands once.
+    app.database_proxy.as_ref().unwrap().bring_up();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let response = app.post_callback(&query, body.clone()).await;
+        if response.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still {} after the database came back",
+            response.status()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        app.post_callback(&query, body).await.status(),
+        StatusCode::OK
+    );
+    let rows = app.inbox().await;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0].payload, payload);
 }

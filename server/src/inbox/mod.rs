@@ -3,11 +3,13 @@
 
 pub mod admin;
 mod apply;
+mod intake;
 mod store;
 pub mod worker;
 
 pub use apply::{Outcome, apply_event};
-pub use store::{Stored, dedupe_key, store_callback};
+pub use intake::{Intake, IntakeError};
+pub use store::{Stored, dedupe_key};
 pub use worker::WorkerSettings;
 
 /// Row states. `processing` rows carry a lease (`locked_until`); a row whose lease ran out

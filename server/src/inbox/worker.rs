@@ -22,6 +22,7 @@ use tokio::sync::Notify;
 
 use super::apply::{Outcome, apply_event};
 use super::status;
+use crate::database::WriteGate;
 use crate::entity::callback_inbox::{self, Column};
 use crate::wecom::events;
 
@@ -37,6 +38,8 @@ pub struct WorkerSettings {
     pub first_backoff: Duration,
     /// With nothing due, look again after this long (a new callback wakes us at once).
     pub idle_poll: Duration,
+    /// Takes turns with the inbox intake on SQLite.
+    pub gate: WriteGate,
 }
 
 impl Default for WorkerSettings {
@@ -47,6 +50,7 @@ impl Default for WorkerSettings {
             max_attempts: 8,
             first_backoff: Duration::from_secs(2),
             idle_poll: Duration::from_secs(2),
+            gate: WriteGate::default(),
         }
     }
 }
@@ -80,11 +84,17 @@ pub async fn process_due(
     db: &DatabaseConnection,
     settings: &WorkerSettings,
 ) -> Result<usize, DbErr> {
+    let turn = settings.gate.enter().await;
     let claimed = claim(db, settings).await?;
+    drop(turn);
     let count = claimed.len();
     for row in claimed {
         let id = row.id;
-        if let Err(err) = process(db, row, settings).await {
+        // One turn per row, so callbacks arriving meanwhile are stored between rows.
+        let turn = settings.gate.enter().await;
+        let processed = process(db, row, settings).await;
+        drop(turn);
+        if let Err(err) = processed {
             // The row stays `processing` and is taken over when its lease runs out.
             tracing::warn!(inbox_id = id, error = %err, "could not record an inbox outcome");
         }

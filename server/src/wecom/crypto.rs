@@ -9,7 +9,7 @@
 //! malformed, can make these functions panic (see the property tests and the fuzz target).
 
 use aes::cipher::block_padding::NoPadding;
-use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use aes::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha1::{Digest, Sha1};
@@ -78,6 +78,8 @@ impl CryptoError {
 pub struct CallbackCrypto {
     token: Secret,
     key: [u8; 32],
+    /// The key schedule, expanded once: per message it cost as much as decrypting 1 KB.
+    cipher: aes::Aes256,
     receive_id: String,
 }
 
@@ -108,13 +110,18 @@ pub fn decode_aes_key(encoding_aes_key: &str) -> Result<[u8; 32], CryptoError> {
 /// `hex(sha1(concat(sort(parts))))`: the msg_signature of a callback, and (with the same
 /// shape) of a passive reply.
 pub fn signature(token: &str, timestamp: &str, nonce: &str, encrypt: &str) -> String {
+    hex::encode(signature_digest(token, timestamp, nonce, encrypt))
+}
+
+/// The SHA-1 behind [`signature`], before hex encoding.
+fn signature_digest(token: &str, timestamp: &str, nonce: &str, encrypt: &str) -> [u8; 20] {
     let mut parts = [token, timestamp, nonce, encrypt];
     parts.sort_unstable();
     let mut hasher = Sha1::new();
     for part in parts {
         hasher.update(part.as_bytes());
     }
-    hex::encode(hasher.finalize())
+    hasher.finalize().into()
 }
 
 impl CallbackCrypto {
@@ -123,9 +130,11 @@ impl CallbackCrypto {
         encoding_aes_key: &str,
         receive_id: &str,
     ) -> Result<Self, CryptoError> {
+        let key = decode_aes_key(encoding_aes_key)?;
         Ok(Self {
             token,
-            key: decode_aes_key(encoding_aes_key)?,
+            key,
+            cipher: aes::Aes256::new(&key.into()),
             receive_id: receive_id.to_owned(),
         })
     }
@@ -142,10 +151,12 @@ impl CallbackCrypto {
         nonce: &str,
         encrypt: &str,
     ) -> Result<(), CryptoError> {
-        let expected = signature(self.token.expose(), timestamp, nonce, encrypt);
-        // Hex is case-insensitive; WeCom sends lowercase, some proxies do not.
-        let given = msg_signature.to_ascii_lowercase();
-        if given.len() == expected.len() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+        let expected = signature_digest(self.token.expose(), timestamp, nonce, encrypt);
+        // Compared as bytes, so hex case does not matter (WeCom sends lowercase, some proxies
+        // do not); anything that is not 40 hex digits cannot match.
+        let mut given = [0u8; 20];
+        if hex::decode_to_slice(msg_signature, &mut given).is_ok()
+            && bool::from(given.ct_eq(&expected))
         {
             Ok(())
         } else {
@@ -167,26 +178,40 @@ impl CallbackCrypto {
     }
 
     /// Decrypts an `Encrypt` value (or a URL-verification `echostr`) and checks the receiveid.
+    /// One buffer throughout: base64 decodes into it, AES decrypts it in place, and the
+    /// message becomes the returned `String` without another copy.
     pub fn decrypt(&self, encrypt: &str) -> Result<String, CryptoError> {
-        let ciphertext = STANDARD
+        let mut buffer = STANDARD
             .decode(encrypt.trim())
             .map_err(|_| CryptoError::DecodeBase64)?;
-        if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+        if buffer.is_empty() || buffer.len() % 16 != 0 {
             return Err(CryptoError::Decrypt);
         }
         let (iv, _) = self.key.split_at(16);
-        let plain = Aes256CbcDecryptor::new(&self.key.into(), iv.into())
-            .decrypt_padded_vec_mut::<NoPadding>(&ciphertext)
+        Aes256CbcDecryptor::inner_iv_init(self.cipher.clone(), iv.into())
+            .decrypt_padded_mut::<NoPadding>(&mut buffer)
             .map_err(|_| CryptoError::Decrypt)?;
-        self.unframe(&plain)
+        let message = self.message_range(&buffer)?;
+        buffer.truncate(message.end);
+        buffer.drain(..message.start);
+        String::from_utf8(buffer).map_err(|_| CryptoError::IllegalBuffer)
     }
 
     /// The message inside a decrypted buffer: padding removed, the length field checked
     /// against the buffer, the receiveid checked. Public for the fuzz target, which feeds it
     /// arbitrary buffers that no AES decryption would produce on purpose.
     pub fn unframe(&self, plain: &[u8]) -> Result<String, CryptoError> {
-        let content = unpad(plain)?;
+        let message = plain
+            .get(self.message_range(plain)?)
+            .ok_or(CryptoError::IllegalBuffer)?;
+        std::str::from_utf8(message)
+            .map(str::to_owned)
+            .map_err(|_| CryptoError::IllegalBuffer)
+    }
 
+    /// Where the message lies in a decrypted buffer (see [`CallbackCrypto::unframe`]).
+    fn message_range(&self, plain: &[u8]) -> Result<std::ops::Range<usize>, CryptoError> {
+        let content = unpad(plain)?;
         let (header, rest) = content
             .split_at_checked(RANDOM_PREFIX + LENGTH_FIELD)
             .ok_or(CryptoError::IllegalBuffer)?;
@@ -195,14 +220,14 @@ impl CallbackCrypto {
             .map_err(|_| CryptoError::IllegalBuffer)?;
         let length = usize::try_from(u32::from_be_bytes(length_bytes))
             .map_err(|_| CryptoError::IllegalBuffer)?;
-        let (message, receive_id) = rest
+        let (_, receive_id) = rest
             .split_at_checked(length)
             .ok_or(CryptoError::IllegalBuffer)?;
-        let message = std::str::from_utf8(message).map_err(|_| CryptoError::IllegalBuffer)?;
         if receive_id != self.receive_id.as_bytes() {
             return Err(CryptoError::ReceiveIdMismatch);
         }
-        Ok(message.to_owned())
+        let start = RANDOM_PREFIX + LENGTH_FIELD;
+        Ok(start..start + length)
     }
 
     /// Encrypts a message with fresh random bytes: for passive replies and the simulator.
@@ -228,7 +253,7 @@ impl CallbackCrypto {
         plain.extend_from_slice(self.receive_id.as_bytes());
         pad(&mut plain);
         let (iv, _) = self.key.split_at(16);
-        let ciphertext = Aes256CbcEncryptor::new(&self.key.into(), iv.into())
+        let ciphertext = Aes256CbcEncryptor::inner_iv_init(self.cipher.clone(), iv.into())
             .encrypt_padded_vec_mut::<NoPadding>(&plain);
         Ok(STANDARD.encode(ciphertext))
     }
@@ -278,6 +303,7 @@ fn unpad(buffer: &[u8]) -> Result<&[u8], CryptoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aes::cipher::KeyIvInit;
     use proptest::prelude::*;
 
     /// The values of Tencent's own sample (WXBizMsgCrypt, "验证回调URL").

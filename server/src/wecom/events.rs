@@ -191,13 +191,12 @@ pub fn parse(xml: &str) -> Result<CallbackEvent, EventError> {
             change_type: change_type.map(str::to_owned),
         })
     };
-    let kind = format!("{}/{}", event.unwrap_or("-"), change_type.unwrap_or("-"));
     let need = |field: &'static str| {
         fields
             .text(field)
             .map(str::to_owned)
             .ok_or_else(|| EventError::MissingField {
-                kind: kind.clone(),
+                kind: format!("{}/{}", event.unwrap_or("-"), change_type.unwrap_or("-")),
                 field,
             })
     };
@@ -300,27 +299,37 @@ pub fn parse(xml: &str) -> Result<CallbackEvent, EventError> {
     Ok(parsed)
 }
 
-/// The text of one child of the root element (the envelope's `Encrypt`, say).
-pub fn top_level_text(xml: &str, name: &str) -> Result<Option<String>, EventError> {
-    Ok(Fields::read(xml)?.text(name).map(str::to_owned))
+/// The text of one child of the root element (the envelope's `Encrypt`, say), borrowed from
+/// the document when it is one text or CDATA chunk.
+pub fn top_level_text<'a>(xml: &'a str, name: &str) -> Result<Option<Cow<'a, str>>, EventError> {
+    let mut fields = Fields::read(xml)?;
+    let found = fields
+        .text
+        .iter()
+        .position(|(known, value)| known == name && !value.is_empty());
+    Ok(found.map(|index| fields.text.swap_remove(index).1))
 }
 
 /// The payload flattened: each child of the root as text, and lists (`<MemChangeList>
-/// <Item>a</Item><Item>b</Item></MemChangeList>`) as their items' texts. Values borrow from the
-/// payload where they can (one text or CDATA chunk, nothing to trim away), so a typical event
-/// is read without copying its values; a handful of fields, so a list beats a hash map.
+/// <Item>a</Item><Item>b</Item></MemChangeList>`) as their items' texts. Names and values
+/// borrow from the payload where they can (one text or CDATA chunk, nothing to trim away), so
+/// a typical event is read without allocating per element; a handful of fields, so a list
+/// beats a hash map.
 struct Fields<'a> {
-    text: Vec<(String, Cow<'a, str>)>,
-    lists: Vec<(String, Vec<Cow<'a, str>>)>,
+    text: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    lists: Vec<(Cow<'a, str>, Vec<Cow<'a, str>>)>,
 }
 
 impl<'a> Fields<'a> {
     fn read(xml: &'a str) -> Result<Self, EventError> {
         let mut reader = Reader::from_str(xml);
-        let mut text: Vec<(String, Cow<'a, str>)> = Vec::with_capacity(16);
-        let mut lists: Vec<(String, Vec<Cow<'a, str>>)> = Vec::new();
-        // The open elements, root first; text belongs to the innermost.
-        let mut path: Vec<String> = Vec::with_capacity(4);
+        let mut text: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(16);
+        let mut lists: Vec<(Cow<'a, str>, Vec<Cow<'a, str>>)> = Vec::new();
+        // How many elements are open (the root is 1). quick-xml checks that every end tag
+        // matches its start, so the names need not be kept on a stack.
+        let mut depth = 0usize;
+        // The items of the root child being read, if it is a list.
+        let mut items: Vec<Cow<'a, str>> = Vec::new();
         let mut current: Option<Cow<'a, str>> = None;
         let mut saw_root = false;
         loop {
@@ -328,18 +337,18 @@ impl<'a> Fields<'a> {
                 .read_event()
                 .map_err(|e| EventError::NotXml(e.to_string()))?;
             match event {
-                XmlEvent::Start(start) => {
-                    if path.is_empty() {
+                XmlEvent::Start(_) => {
+                    if depth == 0 {
                         if saw_root {
                             return Err(EventError::NotXml("more than one root element".into()));
                         }
                         saw_root = true;
                     }
-                    path.push(start.name().as_ref().to_owned());
+                    depth += 1;
                     current = None;
                 }
-                XmlEvent::Empty(start) if path.len() == 1 => {
-                    let name = start.name().as_ref().to_owned();
+                XmlEvent::Empty(start) if depth == 1 => {
+                    let name = within(xml, start.name().into_inner());
                     if !text.iter().any(|(known, _)| *known == name) {
                         text.push((name, Cow::Borrowed("")));
                     }
@@ -360,24 +369,25 @@ impl<'a> Fields<'a> {
                         .to_mut()
                         .push(c);
                 }
-                XmlEvent::End(_) => {
-                    let Some(name) = path.pop() else {
-                        return Err(EventError::NotXml("an end tag without a start".into()));
-                    };
+                XmlEvent::End(end) => {
+                    depth = depth
+                        .checked_sub(1)
+                        .ok_or_else(|| EventError::NotXml("an end tag without a start".into()))?;
                     let value = trim(current.take().unwrap_or(Cow::Borrowed("")));
-                    match path.len() {
-                        // The first occurrence of a field wins, as WeCom never repeats one.
-                        1 if !text.iter().any(|(known, _)| *known == name) => {
-                            text.push((name, value));
-                        }
-                        2 => {
-                            if let Some(parent) = path.get(1) {
-                                match lists.iter_mut().find(|(known, _)| known == parent) {
-                                    Some((_, items)) => items.push(value),
-                                    None => lists.push((parent.clone(), vec![value])),
-                                }
+                    match depth {
+                        // A child of the root. The first occurrence of a field wins, as WeCom
+                        // never repeats one.
+                        1 => {
+                            let name = within(xml, end.name().into_inner());
+                            if !items.is_empty() && !lists.iter().any(|(known, _)| *known == name) {
+                                lists.push((name.clone(), std::mem::take(&mut items)));
+                            }
+                            items.clear();
+                            if !text.iter().any(|(known, _)| *known == name) {
+                                text.push((name, value));
                             }
                         }
+                        2 => items.push(value),
                         _ => {}
                     }
                 }
@@ -385,7 +395,7 @@ impl<'a> Fields<'a> {
                 _ => {}
             }
         }
-        if !saw_root || !path.is_empty() {
+        if !saw_root || depth != 0 {
             return Err(EventError::NotXml(
                 "the document is empty or not closed".into(),
             ));
@@ -412,6 +422,18 @@ impl<'a> Fields<'a> {
             .find(|(known, _)| known == name)
             .map(|(_, items)| items.iter().map(|item| item.clone().into_owned()).collect())
             .unwrap_or_default()
+    }
+}
+
+/// `part` as a borrow of `xml` with `xml`'s lifetime. quick-xml hands out element names only
+/// for as long as its event lives, although, reading from a `&str`, they point into the
+/// document; finding them there again saves a `String` per element. Anything not inside
+/// `xml` (never the case for a `&str` reader) is copied.
+fn within<'a>(xml: &'a str, part: &str) -> Cow<'a, str> {
+    let offset = (part.as_ptr() as usize).wrapping_sub(xml.as_ptr() as usize);
+    match xml.get(offset..offset.saturating_add(part.len())) {
+        Some(slice) if std::ptr::eq(slice.as_ptr(), part.as_ptr()) => Cow::Borrowed(slice),
+        _ => Cow::Owned(part.to_owned()),
     }
 }
 
