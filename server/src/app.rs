@@ -15,6 +15,7 @@ use crate::inbox::{self, WorkerSettings};
 use crate::sidebar::{self, SidebarAssets};
 use crate::state::AppState;
 use crate::wecom::callback::{self, CallbackConfig};
+use crate::wecom::client::{ClientSettings, WecomClient};
 use crate::wecom::crypto::CallbackCrypto;
 use crate::{cache, database, health, request_log};
 
@@ -87,12 +88,17 @@ impl Application {
                 ..WorkerSettings::default()
             },
         });
+        let wecom = wecom_client(&settings, &cache)?;
+        if wecom.is_none() {
+            tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
+        }
         let db_for_intake = db.clone();
         let state = AppState {
             db,
             cache,
             settings: Arc::new(settings),
             callback,
+            wecom,
             inbox: inbox::Intake::start(db_for_intake, write_gate, inbox_wakeup),
         };
         let state = web::Data::new(state);
@@ -148,6 +154,27 @@ impl Application {
         }
         served
     }
+}
+
+/// The WeCom API client, when the app's corp id and secret are configured.
+fn wecom_client(
+    settings: &Settings,
+    cache: &cache::SharedCache,
+) -> anyhow::Result<Option<WecomClient>> {
+    let wecom = &settings.wecom;
+    let (Some(corp_id), Some(secret)) = (&wecom.corp_id, &wecom.secret) else {
+        return Ok(None);
+    };
+    let client_settings = ClientSettings::new(
+        wecom.api_base.clone(),
+        corp_id.clone(),
+        wecom.agent_id,
+        secret.clone(),
+    );
+    Ok(Some(
+        WecomClient::new(client_settings, cache.clone())
+            .context("cannot build the WeCom API client")?,
+    ))
 }
 
 /// The callback crypto, when the settings configure it (they are validated all-or-none).

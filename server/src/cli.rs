@@ -34,6 +34,19 @@ enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Run the WeCom simulator (the API GuideDesk uses, with a sample corp), for the demo
+    /// and for trying GuideDesk without a WeCom account.
+    WecomSim {
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        listen: String,
+        /// The corp to serve (JSON: corp_id, corp_secret, agent_id, members, contacts,
+        /// tag_groups); the built-in sample corp when absent.
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
+        /// How long the access tokens it issues live.
+        #[arg(long, default_value_t = 7200)]
+        token_lifetime_secs: u64,
+    },
     /// Look at the WeCom callback inbox, or send a row round again.
     Inbox {
         #[command(subcommand)]
@@ -105,6 +118,11 @@ pub fn main() -> ExitCode {
             Command::Serve => serve(settings).await,
             Command::Migrate { action } => migrate(settings, action).await,
             Command::Inbox { action } => inbox(settings, action).await,
+            Command::WecomSim {
+                listen,
+                data,
+                token_lifetime_secs,
+            } => wecom_sim(&listen, data.as_deref(), token_lifetime_secs).await,
         }
     });
     match outcome {
@@ -137,6 +155,41 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!("GuideDesk 导购助手 is running: open {url}");
     app.run_until_stopped().await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wecom_sim(
+    listen: &str,
+    data: Option<&std::path::Path>,
+    token_lifetime_secs: u64,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let data = match data {
+        Some(path) => crate::wecom_sim::SimulatorData::from_file(path)
+            .with_context(|| format!("cannot read the simulator data {}", path.display()))?,
+        None => crate::wecom_sim::SimulatorData::sample(),
+    };
+    let corp = data.corp_id.clone();
+    let simulator = crate::wecom_sim::WecomSimulator::start(
+        listen,
+        data,
+        std::time::Duration::from_secs(token_lifetime_secs),
+    )
+    .with_context(|| format!("cannot listen on {listen}"))?;
+    println!(
+        "WeCom simulator for corp {corp} at {} (set WECOM_API_BASE to it)",
+        simulator.base_url()
+    );
+    let handle = simulator.handle();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        handle.stop(true).await;
+    });
+    simulator.run().await?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ pub mod request_log;
 pub mod sidebar;
 pub mod state;
 pub mod wecom;
+pub mod wecom_sim;
 
 pub use app::Application;
 pub use config::Settings;

@@ -6,6 +6,7 @@ use crate::cache::SharedCache;
 use crate::config::Settings;
 use crate::inbox::Intake;
 use crate::wecom::callback::CallbackConfig;
+use crate::wecom::client::WecomClient;
 
 /// What every handler may need, built once at start-up and shared by all workers.
 #[derive(Clone)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// `None` until the callback Token, EncodingAESKey and CorpID are configured.
     pub callback: Option<Arc<CallbackConfig>>,
+    /// `None` until WECOM_CORP_ID and WECOM_SECRET are configured.
+    pub wecom: Option<WecomClient>,
     /// Stores callbacks in group commits (and wakes the inbox worker when one is new).
     pub inbox: Intake,
 }

@@ -159,3 +159,64 @@ fn serve_prints_the_url_answers_and_stops_cleanly_on_sigterm() {
     };
     assert!(status.success(), "a graceful stop exits 0: {status:?}");
 }
+
+#[test]
+fn wecom_sim_serves_the_sample_corp_until_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = guidedesk(&dir)
+        .args(["wecom-sim", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {line}"))
+        .to_owned();
+
+    let token: serde_json::Value = reqwest::blocking::get(format!(
+        "{base}cgi-bin/gettoken?corpid=wwsimcorp0000000001&corpsecret=sim-corp-secret"
+    ))
+    .unwrap()
+    .json()
+    .unwrap();
+    assert_eq!(token["errcode"], 0, "{token}");
+    let access_token = token["access_token"].as_str().unwrap();
+    let member: serde_json::Value = reqwest::blocking::get(format!(
+        "{base}cgi-bin/user/get?access_token={access_token}&userid=guide.li"
+    ))
+    .unwrap()
+    .json()
+    .unwrap();
+    assert_eq!(member["name"], "李娜", "{member}");
+    let refused: serde_json::Value =
+        reqwest::blocking::get(format!("{base}cgi-bin/user/get?userid=guide.li"))
+            .unwrap()
+            .json()
+            .unwrap();
+    assert_eq!(
+        refused["errcode"], 41001,
+        "HTTP 200, errcode set: {refused}"
+    );
+
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod backends;
 pub mod browser;
+pub mod simulator;
 pub mod tcp_proxy;
 pub mod wecom;
 

@@ -1,6 +1,9 @@
-//! Everything that speaks WeCom's protocol: the callback crypto and the callback events
-//! (later: the callback endpoint, the API client, token and ticket caches, JS-SDK signing).
+//! Everything that speaks WeCom's protocol: the callback crypto, endpoint and events; the
+//! API client with its token and ticket cache (later: JS-SDK signing).
 
+pub mod api;
 pub mod callback;
+pub mod client;
+pub mod credentials;
 pub mod crypto;
 pub mod events;

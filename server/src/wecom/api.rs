@@ -1,0 +1,342 @@
+//! The WeCom endpoints GuideDesk uses, as typed requests and answers
+//! (developer.work.weixin.qq.com; protocol notes sections 2 to 5).
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::client::{WecomClient, WecomError};
+
+/// Checks `errcode` and reads the rest of the answer as `T`.
+pub(super) fn decode<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, WecomError> {
+    let undecodable = |detail: String| WecomError::Decode {
+        path: path.to_owned(),
+        detail,
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|err| undecodable(err.to_string()))?;
+    let code = value
+        .get("errcode")
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(0);
+    if code != 0 {
+        let message = value
+            .get("errmsg")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        return Err(WecomError::Api { code, message });
+    }
+    serde_json::from_value(value).map_err(|err| undecodable(err.to_string()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenAnswer {
+    pub access_token: String,
+    pub expires_in: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Ticket {
+    pub ticket: String,
+    pub expires_in: u64,
+}
+
+/// `auth/getuserinfo`: a member has `userid`; anyone else `openid` or `external_userid`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct OAuthIdentity {
+    #[serde(default, alias = "UserId")]
+    pub userid: Option<String>,
+    #[serde(default, alias = "OpenId")]
+    pub openid: Option<String>,
+    #[serde(default)]
+    pub external_userid: Option<String>,
+}
+
+/// `user/get`. `status`: 1 active, 2 disabled, 4 not yet activated, 5 left the corp.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Member {
+    pub userid: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub department: Vec<i64>,
+    #[serde(default)]
+    pub main_department: Option<i64>,
+    #[serde(default)]
+    pub position: Option<String>,
+    #[serde(default)]
+    pub mobile: Option<String>,
+    #[serde(default)]
+    pub avatar: Option<String>,
+    #[serde(default)]
+    pub status: i64,
+}
+
+impl Member {
+    pub const ACTIVE: i64 = 1;
+
+    pub fn is_active(&self) -> bool {
+        self.status == Self::ACTIVE
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct ExternalContact {
+    pub external_userid: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub avatar: Option<String>,
+    /// 1 a WeChat user, 2 a WeCom user.
+    #[serde(rename = "type", default)]
+    pub contact_type: i64,
+    #[serde(default)]
+    pub gender: i64,
+    #[serde(default)]
+    pub unionid: Option<String>,
+    #[serde(default)]
+    pub corp_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct FollowTag {
+    #[serde(default)]
+    pub group_name: Option<String>,
+    #[serde(default)]
+    pub tag_name: String,
+    #[serde(default)]
+    pub tag_id: Option<String>,
+    /// 1 corp tag, 2 personal tag, 3 rule tag.
+    #[serde(rename = "type", default)]
+    pub tag_type: i64,
+}
+
+/// One staff member's side of the relation (`follow_user[]` of externalcontact/get,
+/// `follow_info` of batch/get_by_user).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct FollowUser {
+    #[serde(default)]
+    pub userid: String,
+    #[serde(default)]
+    pub remark: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub createtime: i64,
+    #[serde(default)]
+    pub tags: Vec<FollowTag>,
+    /// batch/get_by_user gives tag ids only.
+    #[serde(default)]
+    pub tag_id: Vec<String>,
+    #[serde(default)]
+    pub add_way: Option<i64>,
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct ContactDetails {
+    pub external_contact: ExternalContact,
+    #[serde(default)]
+    pub follow_user: Vec<FollowUser>,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContactList {
+    #[serde(default)]
+    pub external_userid: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchByUser<'a> {
+    pub userid_list: &'a [String],
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub cursor: &'a str,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct BatchContact {
+    pub external_contact: ExternalContact,
+    pub follow_info: FollowUser,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BatchPage {
+    #[serde(default)]
+    pub external_contact_list: Vec<BatchContact>,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct CorpTag {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub order: i64,
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub create_time: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct CorpTagGroup {
+    pub group_id: String,
+    pub group_name: String,
+    #[serde(default)]
+    pub order: i64,
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub create_time: i64,
+    #[serde(default)]
+    pub tag: Vec<CorpTag>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CorpTagList {
+    #[serde(default)]
+    pub tag_group: Vec<CorpTagGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkTag<'a> {
+    pub userid: &'a str,
+    pub external_userid: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub add_tag: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub remove_tag: &'a [String],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferCustomers<'a> {
+    pub handover_userid: &'a str,
+    pub takeover_userid: &'a str,
+    pub external_userid: &'a [String],
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct TransferResult {
+    pub external_userid: String,
+    #[serde(default)]
+    pub errcode: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TransferAnswer {
+    #[serde(default)]
+    pub customer: Vec<TransferResult>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Empty {}
+
+/// WeCom takes at most this many customers per transfer call.
+pub const TRANSFER_BATCH: usize = 100;
+
+impl WecomClient {
+    pub async fn oauth_identity(&self, code: &str) -> Result<OAuthIdentity, WecomError> {
+        self.get("cgi-bin/auth/getuserinfo", &[("code", code)])
+            .await
+    }
+
+    pub async fn member(&self, userid: &str) -> Result<Member, WecomError> {
+        self.get("cgi-bin/user/get", &[("userid", userid)]).await
+    }
+
+    pub async fn contact(
+        &self,
+        external_userid: &str,
+        cursor: &str,
+    ) -> Result<ContactDetails, WecomError> {
+        let mut query = vec![("external_userid", external_userid)];
+        if !cursor.is_empty() {
+            query.push(("cursor", cursor));
+        }
+        self.get("cgi-bin/externalcontact/get", &query).await
+    }
+
+    pub async fn contact_ids(&self, userid: &str) -> Result<Vec<String>, WecomError> {
+        let list: ContactList = self
+            .get("cgi-bin/externalcontact/list", &[("userid", userid)])
+            .await?;
+        Ok(list.external_userid)
+    }
+
+    pub async fn contacts_by_user(
+        &self,
+        userids: &[String],
+        cursor: &str,
+        limit: u32,
+    ) -> Result<BatchPage, WecomError> {
+        self.post(
+            "cgi-bin/externalcontact/batch/get_by_user",
+            &BatchByUser {
+                userid_list: userids,
+                cursor,
+                limit,
+            },
+        )
+        .await
+    }
+
+    pub async fn corp_tags(&self) -> Result<Vec<CorpTagGroup>, WecomError> {
+        let list: CorpTagList = self
+            .post(
+                "cgi-bin/externalcontact/get_corp_tag_list",
+                &serde_json::json!({}),
+            )
+            .await?;
+        Ok(list.tag_group)
+    }
+
+    pub async fn mark_tag(&self, request: &MarkTag<'_>) -> Result<(), WecomError> {
+        let _: Empty = self
+            .post("cgi-bin/externalcontact/mark_tag", request)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn transfer_customers(
+        &self,
+        request: &TransferCustomers<'_>,
+    ) -> Result<Vec<TransferResult>, WecomError> {
+        let answer: TransferAnswer = self
+            .post(
+                "cgi-bin/externalcontact/resigned/transfer_customer",
+                request,
+            )
+            .await?;
+        Ok(answer.customer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_http_200_with_an_errcode_is_an_error() {
+        let err = decode::<TokenAnswer>(
+            "cgi-bin/gettoken",
+            br#"{"errcode":40013,"errmsg":"invalid corpid"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.errcode(), Some(40013));
+        let ok: TokenAnswer = decode(
+            "cgi-bin/gettoken",
+            br#"{"errcode":0,"errmsg":"ok","access_token":"t","expires_in":7200}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.expires_in, 7200);
+        assert!(matches!(
+            decode::<TokenAnswer>("x", b"<html>").unwrap_err(),
+            WecomError::Decode { .. }
+        ));
+    }
+}

@@ -1,0 +1,374 @@
+//! The simulated `/cgi-bin/...` endpoints, answering as WeCom does: HTTP 200 with `errcode`.
+
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{MarkTagRecord, Shared, lock};
+
+const INVALID_CREDENTIAL: i64 = 40001;
+const INVALID_CODE: i64 = 40029;
+const INVALID_USERID: i64 = 60111;
+const INVALID_EXTERNAL_USERID: i64 = 84061;
+const INVALID_TAG: i64 = 40068;
+const TOKEN_INVALID: i64 = 40014;
+const TOKEN_MISSING: i64 = 41001;
+const TOKEN_EXPIRED: i64 = 42001;
+const INVALID_PARAMETER: i64 = 40058;
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/cgi-bin/gettoken", web::get().to(gettoken))
+        .route("/cgi-bin/get_jsapi_ticket", web::get().to(corp_ticket))
+        .route("/cgi-bin/ticket/get", web::get().to(agent_ticket))
+        .route("/cgi-bin/auth/getuserinfo", web::get().to(getuserinfo))
+        .route("/cgi-bin/user/get", web::get().to(user_get))
+        .route("/cgi-bin/externalcontact/get", web::get().to(contact_get))
+        .route("/cgi-bin/externalcontact/list", web::get().to(contact_list))
+        .route(
+            "/cgi-bin/externalcontact/batch/get_by_user",
+            web::post().to(batch_get_by_user),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_corp_tag_list",
+            web::post().to(corp_tag_list),
+        )
+        .route(
+            "/cgi-bin/externalcontact/mark_tag",
+            web::post().to(mark_tag),
+        )
+        .route(
+            "/cgi-bin/externalcontact/resigned/transfer_customer",
+            web::post().to(transfer_customer),
+        );
+}
+
+fn ok(mut body: Value) -> HttpResponse {
+    if let Some(map) = body.as_object_mut() {
+        map.insert("errcode".into(), 0.into());
+        map.insert("errmsg".into(), "ok".into());
+    }
+    HttpResponse::Ok().json(body)
+}
+
+fn error(code: i64, message: &str) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"errcode": code, "errmsg": message}))
+}
+
+fn query_value(request: &HttpRequest, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(request.query_string().as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// Counts the call and applies a pending fault. `Err` is the answer to give instead.
+async fn enter(shared: &Shared, request: &HttpRequest) -> Result<(), HttpResponse> {
+    let path = request.path().trim_start_matches('/').to_owned();
+    let fault = {
+        let mut sim = lock(shared);
+        *sim.counters.entry(path.clone()).or_default() += 1;
+        let index = sim.faults.iter().position(|f| f.path == path);
+        index.map(|index| {
+            let fault = sim.faults[index].clone();
+            if fault.times <= 1 {
+                sim.faults.remove(index);
+            } else {
+                sim.faults[index].times -= 1;
+            }
+            fault
+        })
+    };
+    if let Some(fault) = fault {
+        if fault.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+        }
+        if fault.errcode != 0 {
+            return Err(error(fault.errcode, "simulated fault"));
+        }
+    }
+    Ok(())
+}
+
+/// Counts, applies faults, and checks the access token.
+async fn enter_with_token(shared: &Shared, request: &HttpRequest) -> Result<(), HttpResponse> {
+    enter(shared, request).await?;
+    let Some(token) = query_value(request, "access_token") else {
+        return Err(error(TOKEN_MISSING, "access_token missing"));
+    };
+    let sim = lock(shared);
+    match sim.tokens.get(&token) {
+        Some(expires) if *expires > Instant::now() => Ok(()),
+        Some(_) => Err(error(TOKEN_EXPIRED, "access_token expired")),
+        None => Err(error(TOKEN_INVALID, "invalid access_token")),
+    }
+}
+
+fn random_value(prefix: &str) -> String {
+    format!("{prefix}{}", uuid::Uuid::new_v4().simple())
+}
+
+async fn gettoken(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(answer) = enter(&shared, &request).await {
+        return answer;
+    }
+    let corp = query_value(&request, "corpid").unwrap_or_default();
+    let secret = query_value(&request, "corpsecret").unwrap_or_default();
+    let mut sim = lock(&shared);
+    if corp != sim.data.corp_id || secret != sim.data.corp_secret {
+        return error(INVALID_CREDENTIAL, "invalid credential");
+    }
+    let token = random_value("simtoken-");
+    let lifetime = sim.token_lifetime;
+    sim.tokens.insert(token.clone(), Instant::now() + lifetime);
+    ok(json!({"access_token": token, "expires_in": lifetime.as_secs()}))
+}
+
+async fn corp_ticket(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    ok(json!({"ticket": random_value("simcorpticket-"), "expires_in": 7200}))
+}
+
+async fn agent_ticket(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    if query_value(&request, "type").as_deref() != Some("agent_config") {
+        return error(INVALID_PARAMETER, "invalid type");
+    }
+    ok(json!({"ticket": random_value("simagentticket-"), "expires_in": 7200}))
+}
+
+async fn getuserinfo(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    let code = query_value(&request, "code").unwrap_or_default();
+    let mut sim = lock(&shared);
+    // Single use, like WeCom's: the code is gone whether or not it was still valid.
+    match sim.codes.remove(&code) {
+        Some((identity, expires)) if expires > Instant::now() => {
+            if let Some(openid) = identity.strip_prefix("openid:") {
+                ok(json!({"openid": openid}))
+            } else if let Some(external) = identity.strip_prefix("external:") {
+                ok(json!({"openid": "o-ext", "external_userid": external}))
+            } else {
+                ok(json!({"userid": identity, "user_ticket": random_value("simuserticket-")}))
+            }
+        }
+        _ => error(INVALID_CODE, "invalid code"),
+    }
+}
+
+async fn user_get(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    let userid = query_value(&request, "userid").unwrap_or_default();
+    let sim = lock(&shared);
+    match sim.data.member(&userid) {
+        Some(member) => ok(serde_json::to_value(member).unwrap_or_default()),
+        None => error(INVALID_USERID, "invalid userid"),
+    }
+}
+
+async fn contact_get(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    let id = query_value(&request, "external_userid").unwrap_or_default();
+    let sim = lock(&shared);
+    match sim.data.contact(&id) {
+        Some(contact) => ok(serde_json::to_value(contact).unwrap_or_default()),
+        None => error(INVALID_EXTERNAL_USERID, "invalid external_userid"),
+    }
+}
+
+async fn contact_list(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    let userid = query_value(&request, "userid").unwrap_or_default();
+    let sim = lock(&shared);
+    if sim.data.member(&userid).is_none() {
+        return error(INVALID_USERID, "invalid userid");
+    }
+    let ids: Vec<&str> = sim
+        .data
+        .contacts
+        .iter()
+        .filter(|c| c.follow_user.iter().any(|f| f.userid == userid))
+        .map(|c| c.external_contact.external_userid.as_str())
+        .collect();
+    ok(json!({"external_userid": ids}))
+}
+
+#[derive(Deserialize)]
+struct BatchRequest {
+    userid_list: Vec<String>,
+    #[serde(default)]
+    cursor: String,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn batch_get_by_user(
+    request: HttpRequest,
+    shared: web::Data<Shared>,
+    body: web::Json<BatchRequest>,
+) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    let limit = body.limit.unwrap_or(50).clamp(1, 100);
+    let start: usize = if body.cursor.is_empty() {
+        0
+    } else {
+        match body.cursor.parse() {
+            Ok(start) => start,
+            Err(_) => return error(INVALID_PARAMETER, "invalid cursor"),
+        }
+    };
+    let sim = lock(&shared);
+    // One entry per (contact, follower) pair of the asked members, in a stable order.
+    let pairs: Vec<Value> = sim
+        .data
+        .contacts
+        .iter()
+        .flat_map(|contact| {
+            contact
+                .follow_user
+                .iter()
+                .filter(|follow| body.userid_list.contains(&follow.userid))
+                .map(move |follow| {
+                    let mut follow_info = follow.clone();
+                    follow_info.tag_id = follow
+                        .tags
+                        .iter()
+                        .filter_map(|tag| tag.tag_id.clone())
+                        .collect();
+                    follow_info.tags.clear();
+                    json!({"external_contact": contact.external_contact, "follow_info": follow_info})
+                })
+        })
+        .collect();
+    let page: Vec<&Value> = pairs.iter().skip(start).take(limit).collect();
+    let next = start + page.len();
+    let next_cursor = if next < pairs.len() {
+        next.to_string()
+    } else {
+        String::new()
+    };
+    ok(json!({"external_contact_list": page, "next_cursor": next_cursor}))
+}
+
+async fn corp_tag_list(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    let sim = lock(&shared);
+    let groups: Vec<_> = sim
+        .data
+        .tag_groups
+        .iter()
+        .filter(|group| !group.deleted)
+        .collect();
+    ok(json!({"tag_group": groups}))
+}
+
+async fn mark_tag(
+    request: HttpRequest,
+    shared: web::Data<Shared>,
+    body: web::Json<MarkTagRecord>,
+) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    let record = body.into_inner();
+    if record.add_tag.is_empty() && record.remove_tag.is_empty() {
+        return error(INVALID_PARAMETER, "add_tag and remove_tag are both empty");
+    }
+    let mut sim = lock(&shared);
+    if sim.data.member(&record.userid).is_none() {
+        return error(INVALID_USERID, "invalid userid");
+    }
+    let mut added = Vec::new();
+    for id in &record.add_tag {
+        match sim.data.tag(id) {
+            Some((group, tag)) => added.push(crate::wecom::api::FollowTag {
+                group_name: Some(group.group_name.clone()),
+                tag_name: tag.name.clone(),
+                tag_id: Some(tag.id.clone()),
+                tag_type: 1,
+            }),
+            None => return error(INVALID_TAG, "invalid tagid"),
+        }
+    }
+    let Some(contact) = sim.data.contact_mut(&record.external_userid) else {
+        return error(INVALID_EXTERNAL_USERID, "invalid external_userid");
+    };
+    let Some(follow) = contact
+        .follow_user
+        .iter_mut()
+        .find(|f| f.userid == record.userid)
+    else {
+        return error(
+            INVALID_EXTERNAL_USERID,
+            "the member does not follow this contact",
+        );
+    };
+    follow.tags.retain(|tag| {
+        !tag.tag_id
+            .as_ref()
+            .is_some_and(|id| record.remove_tag.contains(id))
+    });
+    for tag in added {
+        if !follow.tags.iter().any(|t| t.tag_id == tag.tag_id) {
+            follow.tags.push(tag);
+        }
+    }
+    sim.marks.push(record);
+    ok(json!({}))
+}
+
+#[derive(Deserialize)]
+struct TransferRequest {
+    handover_userid: String,
+    takeover_userid: String,
+    external_userid: Vec<String>,
+}
+
+async fn transfer_customer(
+    request: HttpRequest,
+    shared: web::Data<Shared>,
+    body: web::Json<TransferRequest>,
+) -> HttpResponse {
+    if let Err(answer) = enter_with_token(&shared, &request).await {
+        return answer;
+    }
+    if body.external_userid.is_empty() || body.external_userid.len() > 100 {
+        return error(INVALID_PARAMETER, "external_userid must hold 1 to 100 ids");
+    }
+    let sim = lock(&shared);
+    if sim.data.member(&body.handover_userid).is_none()
+        || sim.data.member(&body.takeover_userid).is_none()
+    {
+        return error(INVALID_USERID, "invalid userid");
+    }
+    let customers: Vec<Value> = body
+        .external_userid
+        .iter()
+        .map(|id| {
+            let followed = sim.data.contact(id).is_some_and(|c| {
+                c.follow_user
+                    .iter()
+                    .any(|f| f.userid == body.handover_userid)
+            });
+            let errcode = if followed { 0 } else { INVALID_EXTERNAL_USERID };
+            json!({"external_userid": id, "errcode": errcode})
+        })
+        .collect();
+    ok(json!({"customer": customers}))
+}
