@@ -1,0 +1,73 @@
+//! The WeCom client's logs, captured: no token, ticket or secret is ever written.
+//!
+//! Alone in its test binary on purpose: tracing caches per call site whether anyone listens,
+//! and a test elsewhere in the same process reaching a call site first (with no subscriber on
+//! its thread) would hide that site from this test's subscriber.
+
+use std::sync::Arc;
+
+use server::cache::MemoryCache;
+use server::wecom_sim::Fault;
+use tests::simulator::TestSimulator;
+
+fn fault(path: &str, errcode: i64, times: u32) -> Fault {
+    Fault {
+        path: path.into(),
+        errcode,
+        times,
+        delay_ms: 0,
+    }
+}
+
+/// Collects what the client logs, to check that no credential is ever written.
+#[derive(Clone, Default)]
+struct CapturedLogs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn tokens_tickets_and_the_secret_never_reach_the_logs() {
+    use tracing_subscriber::util::SubscriberInitExt;
+    let logs = CapturedLogs::default();
+    let writer = logs.clone();
+    let _capture = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish()
+        .set_default();
+
+    let simulator = TestSimulator::start().await;
+    let client = simulator.client(Arc::new(MemoryCache::new()));
+    let mut secrets = vec![simulator.data.corp_secret.clone()];
+    secrets.push(client.access_token().await.unwrap());
+    secrets.push(client.corp_jsapi_ticket().await.unwrap());
+    secrets.push(client.agent_jsapi_ticket().await.unwrap());
+    // The paths that log: a refused token, busy and rate-limited retries, a timeout.
+    simulator.revoke_tokens().await;
+    simulator.inject(fault("cgi-bin/user/get", -1, 1)).await;
+    simulator.inject(fault("cgi-bin/user/get", 45009, 1)).await;
+    client.member("guide.li").await.unwrap();
+    secrets.push(client.access_token().await.unwrap());
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("refreshing it once"),
+        "the paths did log: {text}"
+    );
+    assert!(text.contains("retrying"), "{text}");
+    for secret in &secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{secret} leaked into:\n{text}"
+        );
+    }
+}
