@@ -92,14 +92,14 @@ impl Application {
         if wecom.is_none() {
             tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
         }
-        let db_for_intake = db.clone();
+        let inbox = inbox::Intake::start(db.clone(), write_gate, inbox_wakeup);
         let state = AppState {
             db,
             cache,
             settings: Arc::new(settings),
             callback,
             wecom,
-            inbox: inbox::Intake::start(db_for_intake, write_gate, inbox_wakeup),
+            inbox,
         };
         let state = web::Data::new(state);
         let assets = web::Data::new(assets);

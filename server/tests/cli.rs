@@ -1,3 +1,6 @@
+// Test code: a failed step should stop the test where it happened.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! The `guidedesk` binary as an operator runs it.
 
 use std::io::{BufRead, BufReader};
@@ -12,6 +15,35 @@ fn guidedesk(dir: &tempfile::TempDir) -> Command {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("GUIDEDESK_LOG", "warn");
     command
+}
+
+/// The first line the child prints (the address it serves).
+fn first_line(child: &mut std::process::Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line
+}
+
+/// Sends SIGTERM and waits (at most 30 s) for the child to exit.
+fn stop_with_sigterm(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the process did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
@@ -123,10 +155,7 @@ fn serve_prints_the_url_answers_and_stops_cleanly_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = first_line(&mut child);
     let url = line
         .split_whitespace()
         .last()
@@ -141,22 +170,7 @@ fn serve_prints_the_url_answers_and_stops_cleanly_on_sigterm() {
     let body = reqwest::blocking::get(&health_url).unwrap().text().unwrap();
     assert!(body.contains("\"ok\""), "{body}");
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = stop_with_sigterm(&mut child);
     assert!(status.success(), "a graceful stop exits 0: {status:?}");
 }
 
@@ -169,10 +183,7 @@ fn wecom_sim_serves_the_sample_corp_until_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = first_line(&mut child);
     let base = line
         .split_whitespace()
         .find(|word| word.starts_with("http://127.0.0.1:"))
@@ -204,19 +215,5 @@ fn wecom_sim_serves_the_sample_corp_until_sigterm() {
         "HTTP 200, errcode set: {refused}"
     );
 
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    stop_with_sigterm(&mut child);
 }

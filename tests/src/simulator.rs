@@ -114,6 +114,16 @@ impl Drop for TestSimulator {
     }
 }
 
+/// A fault answering `errcode` to the next `times` calls of `path`.
+pub fn fault(path: &str, errcode: i64, times: u32) -> Fault {
+    Fault {
+        path: path.into(),
+        errcode,
+        times,
+        delay_ms: 0,
+    }
+}
+
 /// The in-process cache, or Redis under `prefix` when the suite runs with Redis.
 pub async fn cache_for(redis_url: Option<&str>, prefix: &str) -> SharedCache {
     match redis_url {

@@ -8,16 +8,7 @@ use server::cache::MemoryCache;
 use server::wecom::client::WecomError;
 use server::wecom_sim::Fault;
 use tests::backends::{TestCacheNamespace, test_redis_url};
-use tests::simulator::{TestSimulator, cache_for};
-
-fn fault(path: &str, errcode: i64, times: u32) -> Fault {
-    Fault {
-        path: path.into(),
-        errcode,
-        times,
-        delay_ms: 0,
-    }
-}
+use tests::simulator::{TestSimulator, cache_for, fault};
 
 async fn hundred_concurrent_calls_on_a_cold_cache_fetch_one_token(redis: Option<&str>) {
     let simulator = TestSimulator::start().await;

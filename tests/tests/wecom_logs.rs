@@ -7,17 +7,7 @@
 use std::sync::Arc;
 
 use server::cache::MemoryCache;
-use server::wecom_sim::Fault;
-use tests::simulator::TestSimulator;
-
-fn fault(path: &str, errcode: i64, times: u32) -> Fault {
-    Fault {
-        path: path.into(),
-        errcode,
-        times,
-        delay_ms: 0,
-    }
-}
+use tests::simulator::{TestSimulator, fault};
 
 /// Collects what the client logs, to check that no credential is ever written.
 #[derive(Clone, Default)]

@@ -117,17 +117,12 @@ async fn write_groups(
         drop(turn);
         let mut any_new = false;
         match outcome {
-            Ok(inserted) => {
-                // Within one group the first of identical payloads is the one inserted.
-                let mut answered: HashSet<&str> = HashSet::with_capacity(group.len());
-                let mut replies = Vec::with_capacity(group.len());
-                for pending in &group {
-                    let new = inserted.contains(pending.dedupe_key.as_str())
-                        && answered.insert(pending.dedupe_key.as_str());
+            Ok(mut inserted) => {
+                for pending in group {
+                    // Of identical payloads in one group, the first is the one inserted.
+                    let new = inserted.remove(&pending.dedupe_key);
                     any_new |= new;
-                    replies.push(if new { Stored::New } else { Stored::Duplicate });
-                }
-                for (pending, result) in group.into_iter().zip(replies) {
+                    let result = if new { Stored::New } else { Stored::Duplicate };
                     // A request that gave up waiting has nobody to answer; its row stands.
                     let _ = pending.reply.send(Ok(result));
                 }

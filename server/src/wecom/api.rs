@@ -42,13 +42,13 @@ pub struct Ticket {
 }
 
 /// `auth/getuserinfo`: a member has `userid`; anyone else `openid` or `external_userid`.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub struct OAuthIdentity {
-    #[serde(default, alias = "UserId")]
+    #[serde(alias = "UserId")]
     pub userid: Option<String>,
-    #[serde(default, alias = "OpenId")]
+    #[serde(alias = "OpenId")]
     pub openid: Option<String>,
-    #[serde(default)]
     pub external_userid: Option<String>,
 }
 
@@ -98,39 +98,30 @@ pub struct ExternalContact {
     pub corp_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default)]
 pub struct FollowTag {
-    #[serde(default)]
     pub group_name: Option<String>,
-    #[serde(default)]
     pub tag_name: String,
-    #[serde(default)]
     pub tag_id: Option<String>,
     /// 1 corp tag, 2 personal tag, 3 rule tag.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub tag_type: i64,
 }
 
 /// One staff member's side of the relation (`follow_user[]` of externalcontact/get,
 /// `follow_info` of batch/get_by_user).
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default)]
 pub struct FollowUser {
-    #[serde(default)]
     pub userid: String,
-    #[serde(default)]
     pub remark: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
     pub createtime: i64,
-    #[serde(default)]
     pub tags: Vec<FollowTag>,
     /// batch/get_by_user gives tag ids only.
-    #[serde(default)]
     pub tag_id: Vec<String>,
-    #[serde(default)]
     pub add_way: Option<i64>,
-    #[serde(default)]
     pub state: Option<String>,
 }
 
@@ -143,9 +134,9 @@ pub struct ContactDetails {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Default, Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct ContactList {
-    #[serde(default)]
     pub external_userid: Vec<String>,
 }
 
@@ -163,11 +154,10 @@ pub struct BatchContact {
     pub follow_info: FollowUser,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Default, Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct BatchPage {
-    #[serde(default)]
     pub external_contact_list: Vec<BatchContact>,
-    #[serde(default)]
     pub next_cursor: Option<String>,
 }
 
@@ -197,9 +187,9 @@ pub struct CorpTagGroup {
     pub tag: Vec<CorpTag>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Default, Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct CorpTagList {
-    #[serde(default)]
     pub tag_group: Vec<CorpTagGroup>,
 }
 
@@ -227,9 +217,9 @@ pub struct TransferResult {
     pub errcode: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Default, Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct TransferAnswer {
-    #[serde(default)]
     pub customer: Vec<TransferResult>,
 }
 

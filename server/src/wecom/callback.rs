@@ -231,13 +231,12 @@ pub async fn receive_event(
     // The kind is only a label for people reading the inbox; an unparseable payload is still
     // authentic (it is signed) and is stored so the worker can record why it failed.
     let kind = events::parse(&payload).map(|event| event.kind()).ok();
-    let label = kind.clone();
     let stored = state
         .inbox
-        .store(payload, kind)
+        .store(payload, kind.clone())
         .await
         .map_err(CallbackError::Store)?;
-    let kind = label.as_deref().unwrap_or("unparseable");
+    let kind = kind.as_deref().unwrap_or("unparseable");
     match stored {
         Stored::New => tracing::info!(kind, "callback stored"),
         Stored::Duplicate => tracing::info!(kind, "repeated callback acknowledged"),

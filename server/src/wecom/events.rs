@@ -303,11 +303,9 @@ pub fn parse(xml: &str) -> Result<CallbackEvent, EventError> {
 /// the document when it is one text or CDATA chunk.
 pub fn top_level_text<'a>(xml: &'a str, name: &str) -> Result<Option<Cow<'a, str>>, EventError> {
     let mut fields = Fields::read(xml)?;
-    let found = fields
-        .text
-        .iter()
-        .position(|(known, value)| known == name && !value.is_empty());
-    Ok(found.map(|index| fields.text.swap_remove(index).1))
+    Ok(fields
+        .text_index(name)
+        .map(|index| fields.text.swap_remove(index).1))
 }
 
 /// The payload flattened: each child of the root as text, and lists (`<MemChangeList>
@@ -405,11 +403,16 @@ impl<'a> Fields<'a> {
 
     /// A non-empty text value.
     fn text(&self, name: &str) -> Option<&str> {
+        self.text_index(name)
+            .and_then(|index| self.text.get(index))
+            .map(|(_, value)| value.as_ref())
+    }
+
+    /// Where the value named `name` is, if it is not empty (each name is kept once).
+    fn text_index(&self, name: &str) -> Option<usize> {
         self.text
             .iter()
-            .find(|(known, _)| known == name)
-            .map(|(_, value)| value.as_ref())
-            .filter(|v| !v.is_empty())
+            .position(|(known, value)| known == name && !value.is_empty())
     }
 
     fn number(&self, name: &str) -> Option<i64> {

@@ -2,6 +2,9 @@
 
 use std::time::{Duration, Instant};
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,52 +22,52 @@ const TOKEN_EXPIRED: i64 = 42001;
 const INVALID_PARAMETER: i64 = 40058;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/cgi-bin/gettoken", web::get().to(gettoken))
-        .route("/cgi-bin/get_jsapi_ticket", web::get().to(corp_ticket))
-        .route("/cgi-bin/ticket/get", web::get().to(agent_ticket))
-        .route("/cgi-bin/auth/getuserinfo", web::get().to(getuserinfo))
-        .route("/cgi-bin/user/get", web::get().to(user_get))
-        .route("/cgi-bin/externalcontact/get", web::get().to(contact_get))
-        .route("/cgi-bin/externalcontact/list", web::get().to(contact_list))
-        .route(
-            "/cgi-bin/externalcontact/batch/get_by_user",
-            web::post().to(batch_get_by_user),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_corp_tag_list",
-            web::post().to(corp_tag_list),
-        )
-        .route(
-            "/cgi-bin/externalcontact/mark_tag",
-            web::post().to(mark_tag),
-        )
-        .route(
-            "/cgi-bin/externalcontact/resigned/transfer_customer",
-            web::post().to(transfer_customer),
-        );
+    cfg.service(
+        web::scope("/cgi-bin")
+            .wrap(from_fn(gatekeeper))
+            .route("/gettoken", web::get().to(gettoken))
+            .route("/get_jsapi_ticket", web::get().to(corp_ticket))
+            .route("/ticket/get", web::get().to(agent_ticket))
+            .route("/auth/getuserinfo", web::get().to(getuserinfo))
+            .route("/user/get", web::get().to(user_get))
+            .route("/externalcontact/get", web::get().to(contact_get))
+            .route("/externalcontact/list", web::get().to(contact_list))
+            .route(
+                "/externalcontact/batch/get_by_user",
+                web::post().to(batch_get_by_user),
+            )
+            .route(
+                "/externalcontact/get_corp_tag_list",
+                web::post().to(corp_tag_list),
+            )
+            .route("/externalcontact/mark_tag", web::post().to(mark_tag))
+            .route(
+                "/externalcontact/resigned/transfer_customer",
+                web::post().to(transfer_customer),
+            ),
+    );
 }
 
-fn ok(mut body: Value) -> HttpResponse {
-    if let Some(map) = body.as_object_mut() {
-        map.insert("errcode".into(), 0.into());
-        map.insert("errmsg".into(), "ok".into());
+/// What every endpoint does first, as WeCom would: count the call, apply a pending fault,
+/// and (for all but gettoken) check the access token. The handlers only answer.
+async fn gatekeeper(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let Some(shared) = request.app_data::<web::Data<Shared>>().cloned() else {
+        return Ok(request
+            .into_response(error(-1, "simulator state missing"))
+            .map_into_right_body());
+    };
+    match admit(&shared, request.request()).await {
+        Ok(()) => Ok(next.call(request).await?.map_into_left_body()),
+        Err(answer) => Ok(request.into_response(answer).map_into_right_body()),
     }
-    HttpResponse::Ok().json(body)
 }
 
-fn error(code: i64, message: &str) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"errcode": code, "errmsg": message}))
-}
-
-fn query_value(request: &HttpRequest, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(request.query_string().as_bytes())
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
-}
-
-/// Counts the call and applies a pending fault. `Err` is the answer to give instead.
-async fn enter(shared: &Shared, request: &HttpRequest) -> Result<(), HttpResponse> {
+async fn admit(shared: &Shared, request: &HttpRequest) -> Result<(), HttpResponse> {
     let path = request.path().trim_start_matches('/').to_owned();
+    let needs_token = path != "cgi-bin/gettoken";
     let fault = {
         let mut sim = lock(shared);
         *sim.counters.entry(path.clone()).or_default() += 1;
@@ -87,12 +90,9 @@ async fn enter(shared: &Shared, request: &HttpRequest) -> Result<(), HttpRespons
             return Err(error(fault.errcode, "simulated fault"));
         }
     }
-    Ok(())
-}
-
-/// Counts, applies faults, and checks the access token.
-async fn enter_with_token(shared: &Shared, request: &HttpRequest) -> Result<(), HttpResponse> {
-    enter(shared, request).await?;
+    if !needs_token {
+        return Ok(());
+    }
     let Some(token) = query_value(request, "access_token") else {
         return Err(error(TOKEN_MISSING, "access_token missing"));
     };
@@ -104,14 +104,29 @@ async fn enter_with_token(shared: &Shared, request: &HttpRequest) -> Result<(), 
     }
 }
 
+fn ok(mut body: Value) -> HttpResponse {
+    if let Some(map) = body.as_object_mut() {
+        map.insert("errcode".into(), 0.into());
+        map.insert("errmsg".into(), "ok".into());
+    }
+    HttpResponse::Ok().json(body)
+}
+
+fn error(code: i64, message: &str) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"errcode": code, "errmsg": message}))
+}
+
+fn query_value(request: &HttpRequest, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(request.query_string().as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
 fn random_value(prefix: &str) -> String {
     format!("{prefix}{}", uuid::Uuid::new_v4().simple())
 }
 
 async fn gettoken(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    if let Err(answer) = enter(&shared, &request).await {
-        return answer;
-    }
     let corp = query_value(&request, "corpid").unwrap_or_default();
     let secret = query_value(&request, "corpsecret").unwrap_or_default();
     let mut sim = lock(&shared);
@@ -124,17 +139,11 @@ async fn gettoken(request: HttpRequest, shared: web::Data<Shared>) -> HttpRespon
     ok(json!({"access_token": token, "expires_in": lifetime.as_secs()}))
 }
 
-async fn corp_ticket(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
+async fn corp_ticket() -> HttpResponse {
     ok(json!({"ticket": random_value("simcorpticket-"), "expires_in": 7200}))
 }
 
-async fn agent_ticket(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
+async fn agent_ticket(request: HttpRequest) -> HttpResponse {
     if query_value(&request, "type").as_deref() != Some("agent_config") {
         return error(INVALID_PARAMETER, "invalid type");
     }
@@ -142,9 +151,6 @@ async fn agent_ticket(request: HttpRequest, shared: web::Data<Shared>) -> HttpRe
 }
 
 async fn getuserinfo(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
     let code = query_value(&request, "code").unwrap_or_default();
     let mut sim = lock(&shared);
     // Single use, like WeCom's: the code is gone whether or not it was still valid.
@@ -163,9 +169,6 @@ async fn getuserinfo(request: HttpRequest, shared: web::Data<Shared>) -> HttpRes
 }
 
 async fn user_get(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
     let userid = query_value(&request, "userid").unwrap_or_default();
     let sim = lock(&shared);
     match sim.data.member(&userid) {
@@ -175,9 +178,6 @@ async fn user_get(request: HttpRequest, shared: web::Data<Shared>) -> HttpRespon
 }
 
 async fn contact_get(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
     let id = query_value(&request, "external_userid").unwrap_or_default();
     let sim = lock(&shared);
     match sim.data.contact(&id) {
@@ -187,9 +187,6 @@ async fn contact_get(request: HttpRequest, shared: web::Data<Shared>) -> HttpRes
 }
 
 async fn contact_list(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
     let userid = query_value(&request, "userid").unwrap_or_default();
     let sim = lock(&shared);
     if sim.data.member(&userid).is_none() {
@@ -215,13 +212,9 @@ struct BatchRequest {
 }
 
 async fn batch_get_by_user(
-    request: HttpRequest,
     shared: web::Data<Shared>,
     body: web::Json<BatchRequest>,
 ) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
     let limit = body.limit.unwrap_or(50).clamp(1, 100);
     let start: usize = if body.cursor.is_empty() {
         0
@@ -264,10 +257,7 @@ async fn batch_get_by_user(
     ok(json!({"external_contact_list": page, "next_cursor": next_cursor}))
 }
 
-async fn corp_tag_list(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
+async fn corp_tag_list(shared: web::Data<Shared>) -> HttpResponse {
     let sim = lock(&shared);
     let groups: Vec<_> = sim
         .data
@@ -278,14 +268,7 @@ async fn corp_tag_list(request: HttpRequest, shared: web::Data<Shared>) -> HttpR
     ok(json!({"tag_group": groups}))
 }
 
-async fn mark_tag(
-    request: HttpRequest,
-    shared: web::Data<Shared>,
-    body: web::Json<MarkTagRecord>,
-) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
+async fn mark_tag(shared: web::Data<Shared>, body: web::Json<MarkTagRecord>) -> HttpResponse {
     let record = body.into_inner();
     if record.add_tag.is_empty() && record.remove_tag.is_empty() {
         return error(INVALID_PARAMETER, "add_tag and remove_tag are both empty");
@@ -341,13 +324,9 @@ struct TransferRequest {
 }
 
 async fn transfer_customer(
-    request: HttpRequest,
     shared: web::Data<Shared>,
     body: web::Json<TransferRequest>,
 ) -> HttpResponse {
-    if let Err(answer) = enter_with_token(&shared, &request).await {
-        return answer;
-    }
     if body.external_userid.is_empty() || body.external_userid.len() > 100 {
         return error(INVALID_PARAMETER, "external_userid must hold 1 to 100 ids");
     }
