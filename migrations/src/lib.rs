@@ -9,6 +9,8 @@ mod m20261122_000001_directory;
 mod m20261122_000002_tags;
 mod m20261122_000003_callback_inbox;
 mod m20261122_000004_callback_effects;
+mod m20261122_000005_sync_runs;
+mod m20261122_000006_commerce;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_tags::Migration),
             Box::new(m20261122_000003_callback_inbox::Migration),
             Box::new(m20261122_000004_callback_effects::Migration),
+            Box::new(m20261122_000005_sync_runs::Migration),
+            Box::new(m20261122_000006_commerce::Migration),
         ]
     }
 }

@@ -9,15 +9,18 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
+use crate::auth::{self, Sessions};
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::inbox::{self, WorkerSettings};
 use crate::sidebar::{self, SidebarAssets};
 use crate::state::AppState;
+use crate::sync::schedule::SyncSchedule;
 use crate::wecom::callback::{self, CallbackConfig};
-use crate::wecom::client::{ClientSettings, WecomClient};
+use crate::wecom::client::WecomClient;
 use crate::wecom::crypto::CallbackCrypto;
-use crate::{cache, database, health, request_log};
+use crate::wecom::jssdk;
+use crate::{cache, database, health, request_log, sync};
 
 pub struct Application {
     port: u16,
@@ -25,6 +28,15 @@ pub struct Application {
     server: Server,
     /// Applies stored callbacks; `None` on a receive-only replica.
     inbox_worker: Option<InboxWorker>,
+    /// Drains the re-sync queue and reconciles nightly; `None` without WeCom or a worker.
+    syncing: Option<Syncing>,
+}
+
+struct Syncing {
+    db: sea_orm::DatabaseConnection,
+    wecom: WecomClient,
+    cache: cache::SharedCache,
+    schedule: SyncSchedule,
 }
 
 struct InboxWorker {
@@ -88,18 +100,35 @@ impl Application {
                 ..WorkerSettings::default()
             },
         });
-        let wecom = wecom_client(&settings, &cache)?;
+        let wecom = WecomClient::from_settings(&settings.wecom, &cache)
+            .context("cannot build the WeCom API client")?;
         if wecom.is_none() {
             tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
         }
         let inbox = inbox::Intake::start(db.clone(), write_gate, inbox_wakeup);
+        // The replicas that apply callbacks also keep the mirror in sync.
+        let syncing = match (&wecom, settings.inbox.worker) {
+            (Some(wecom), true) => Some(Syncing {
+                db: db.clone(),
+                wecom: wecom.clone(),
+                cache: cache.clone(),
+                schedule: settings.sync,
+            }),
+            _ => None,
+        };
+        let sessions = Sessions::new(
+            cache.clone(),
+            std::time::Duration::from_secs(settings.auth.session_ttl_secs),
+        );
         let state = AppState {
             db,
             cache,
+            public_url: Arc::from(public_url.as_str()),
             settings: Arc::new(settings),
             callback,
             wecom,
             inbox,
+            sessions,
         };
         let state = web::Data::new(state);
         let assets = web::Data::new(assets);
@@ -121,6 +150,7 @@ impl Application {
             public_url,
             server,
             inbox_worker,
+            syncing,
         })
     }
 
@@ -147,34 +177,32 @@ impl Application {
                 worker.settings,
             ))
         });
+        let mut background: Vec<_> = worker.into_iter().collect();
+        if let Some(syncing) = self.syncing {
+            if let Some(every) = syncing.schedule.queue_every {
+                background.push(tokio::spawn(sync::schedule::drain_queue_periodically(
+                    syncing.db.clone(),
+                    syncing.wecom.clone(),
+                    every,
+                )));
+            }
+            if let Some(at) = syncing.schedule.nightly_at {
+                background.push(tokio::spawn(sync::schedule::reconcile_nightly(
+                    syncing.db,
+                    syncing.wecom,
+                    syncing.cache,
+                    at,
+                )));
+            }
+        }
         let served = self.server.await;
-        // A row being applied is rolled back with its transaction and picked up again later.
-        if let Some(worker) = worker {
-            worker.abort();
+        // A row being applied is rolled back with its transaction and picked up again later;
+        // a sync run stopped midway resumes from its saved position.
+        for task in background {
+            task.abort();
         }
         served
     }
-}
-
-/// The WeCom API client, when the app's corp id and secret are configured.
-fn wecom_client(
-    settings: &Settings,
-    cache: &cache::SharedCache,
-) -> anyhow::Result<Option<WecomClient>> {
-    let wecom = &settings.wecom;
-    let (Some(corp_id), Some(secret)) = (&wecom.corp_id, &wecom.secret) else {
-        return Ok(None);
-    };
-    let client_settings = ClientSettings::new(
-        wecom.api_base.clone(),
-        corp_id.clone(),
-        wecom.agent_id,
-        secret.clone(),
-    );
-    Ok(Some(
-        WecomClient::new(client_settings, cache.clone())
-            .context("cannot build the WeCom API client")?,
-    ))
 }
 
 /// The callback crypto, when the settings configure it (they are validated all-or-none).
@@ -200,6 +228,18 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/wecom/callback", web::get().to(callback::verify_url))
         .route("/wecom/callback", web::post().to(callback::receive_event))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/auth/wecom/start", web::get().to(auth::start_oauth))
+        .service(
+            web::resource("/api/v1/session")
+                .route(web::post().to(auth::sign_in))
+                .route(web::get().to(auth::current_session))
+                .route(web::delete().to(auth::sign_out)),
+        )
+        .route("/api/v1/jssdk/config", web::get().to(jssdk::config))
+        .route(
+            "/api/v1/ingest/{kind}",
+            web::post().to(crate::commerce::ingest::receive),
+        )
         .route(
             "/sidebar",
             web::get().to(sidebar::assets::redirect_to_index),

@@ -1,4 +1,5 @@
-//! The `guidedesk` command line: `serve` and `migrate` (later: import, demo, sync, inbox).
+//! The `guidedesk` command line: `serve`, `migrate`, `inbox`, `sync`, `wecom-sim` (later:
+//! import, demo).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,12 +47,67 @@ enum Command {
         /// How long the access tokens it issues live.
         #[arg(long, default_value_t = 7200)]
         token_lifetime_secs: u64,
+        /// Where `POST /sim/push` delivers callbacks (GuideDesk's `/wecom/callback` URL).
+        #[arg(long, value_name = "URL", requires_all = ["callback_token", "callback_aes_key"])]
+        callback_url: Option<String>,
+        /// The callback Token configured in GuideDesk (WECOM_CALLBACK_TOKEN).
+        #[arg(long, value_name = "TOKEN")]
+        callback_token: Option<String>,
+        /// The EncodingAESKey configured in GuideDesk (WECOM_CALLBACK_AES_KEY).
+        #[arg(long, value_name = "KEY")]
+        callback_aes_key: Option<String>,
     },
     /// Look at the WeCom callback inbox, or send a row round again.
     Inbox {
         #[command(subcommand)]
         action: InboxAction,
     },
+    /// Hand a departed guide's customers to another guide (WeCom's 离职继承), or show how
+    /// the handover stands.
+    Transfer {
+        /// The departed guide's WeCom userid.
+        #[arg(long, value_name = "USERID")]
+        from: String,
+        /// The guide who takes the customers over; without it, only the report is printed.
+        #[arg(long, value_name = "USERID")]
+        to: Option<String>,
+    },
+    /// Bulk-load records from a CSV or JSON Lines file (the ingest API's kinds and fields).
+    /// Exits non-zero if any row was refused; safe to run again after an interruption.
+    Import {
+        /// stores, staff, members, orders, shipments, products, coupon-templates or events.
+        kind: String,
+        file: PathBuf,
+        /// `csv` or `jsonl`; by default from the file's extension.
+        #[arg(long)]
+        format: Option<String>,
+        /// Records per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        batch: u32,
+    },
+    /// Mirror WeCom's members, external contacts and corp tags into GuideDesk.
+    Sync {
+        #[command(subcommand)]
+        action: SyncAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncAction {
+    /// Every guide's external contacts, their relations and tags (and the tag catalogue
+    /// first); then the fetches callbacks queued. An interrupted run resumes where it stopped.
+    Contacts {
+        /// Start over instead of resuming an unfinished run.
+        #[arg(long)]
+        restart: bool,
+        /// WeCom calls per second, at most.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        rate: u32,
+    },
+    /// The corp tag catalogue (groups, tags, order, deleted).
+    Tags,
+    /// The last runs and what waits in the re-sync queue.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,11 +174,34 @@ pub fn main() -> ExitCode {
             Command::Serve => serve(settings).await,
             Command::Migrate { action } => migrate(settings, action).await,
             Command::Inbox { action } => inbox(settings, action).await,
+            Command::Sync { action } => sync(settings, action).await,
+            Command::Import {
+                kind,
+                file,
+                format,
+                batch,
+            } => import(settings, &kind, &file, format.as_deref(), batch).await,
             Command::WecomSim {
                 listen,
                 data,
                 token_lifetime_secs,
-            } => wecom_sim(&listen, data.as_deref(), token_lifetime_secs).await,
+                callback_url,
+                callback_token,
+                callback_aes_key,
+            } => {
+                let callback = match (callback_url, callback_token, callback_aes_key) {
+                    (Some(url), Some(token), Some(encoding_aes_key)) => {
+                        Some(crate::wecom_sim::CallbackTarget {
+                            url,
+                            token,
+                            encoding_aes_key,
+                        })
+                    }
+                    _ => None,
+                };
+                wecom_sim(&listen, data.as_deref(), token_lifetime_secs, callback).await
+            }
+            Command::Transfer { from, to } => transfer(settings, &from, to.as_deref()).await,
         }
     });
     match outcome {
@@ -162,13 +241,17 @@ async fn wecom_sim(
     listen: &str,
     data: Option<&std::path::Path>,
     token_lifetime_secs: u64,
+    callback: Option<crate::wecom_sim::CallbackTarget>,
 ) -> anyhow::Result<()> {
     use anyhow::Context as _;
-    let data = match data {
+    let mut data = match data {
         Some(path) => crate::wecom_sim::SimulatorData::from_file(path)
             .with_context(|| format!("cannot read the simulator data {}", path.display()))?,
         None => crate::wecom_sim::SimulatorData::sample(),
     };
+    if callback.is_some() {
+        data.callback = callback;
+    }
     let corp = data.corp_id.clone();
     let simulator = crate::wecom_sim::WecomSimulator::start(
         listen,
@@ -211,6 +294,192 @@ async fn migrate(settings: Settings, action: MigrateAction) -> anyhow::Result<()
         };
         println!("{status:<8} {}", migration.name());
     }
+    Ok(())
+}
+
+async fn import(
+    settings: Settings,
+    kind: &str,
+    file: &std::path::Path,
+    format: Option<&str>,
+    batch: u32,
+) -> anyhow::Result<()> {
+    use crate::commerce::import::{Format, ProgressStyle, import_file};
+    use crate::commerce::ingest::Kind;
+    let kind = Kind::parse(kind).ok_or_else(|| {
+        let kinds: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
+        anyhow::anyhow!("unknown kind `{kind}`; one of {}", kinds.join(", "))
+    })?;
+    let format = match format {
+        Some("csv") => Format::Csv,
+        Some("jsonl" | "ndjson") => Format::JsonLines,
+        Some(other) => anyhow::bail!("unknown format `{other}`: csv or jsonl"),
+        None => Format::from_path(file).ok_or_else(|| {
+            anyhow::anyhow!(
+                "cannot tell the format of {} from its name: add --format csv|jsonl",
+                file.display()
+            )
+        })?,
+    };
+    let db = database::connect(&settings.database).await?;
+    database::migrate(&db).await?;
+    let summary = import_file(
+        &db,
+        kind,
+        file,
+        format,
+        batch as usize,
+        ProgressStyle::Auto,
+        |bad| {
+            eprintln!(
+                "line {}{}: {} ({})",
+                bad.line,
+                bad.id
+                    .as_deref()
+                    .map(|id| format!(" [{id}]"))
+                    .unwrap_or_default(),
+                bad.message,
+                bad.code
+            );
+        },
+    )
+    .await?;
+    let secs = summary.elapsed.as_secs_f64();
+    println!(
+        "imported {} from {}: {} records, {} accepted, {} refused, in {secs:.1} s ({:.0} records/s)",
+        kind.name(),
+        file.display(),
+        summary.records,
+        summary.accepted,
+        summary.rejected,
+        summary.records as f64 / secs.max(0.001)
+    );
+    if summary.rejected > 0 {
+        anyhow::bail!("{} rows were refused (listed above)", summary.rejected);
+    }
+    Ok(())
+}
+
+async fn sync(settings: Settings, action: SyncAction) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let db = database::connect(&settings.database).await?;
+    database::migrate(&db).await?;
+    if let SyncAction::Status = action {
+        return sync_status(&db).await;
+    }
+    let cache = crate::cache::connect(&settings.cache).await?;
+    let wecom = crate::wecom::client::WecomClient::from_settings(&settings.wecom, &cache)?
+        .context("the WeCom app is not configured: set WECOM_CORP_ID and WECOM_SECRET")?;
+    match action {
+        SyncAction::Tags => {
+            let counts = crate::sync::sync_catalogue(&db, &wecom).await?;
+            println!(
+                "tag catalogue: {} groups, {} tags, {} no longer in WeCom (marked deleted)",
+                counts.groups, counts.tags, counts.deleted
+            );
+        }
+        SyncAction::Contacts { restart, rate } => {
+            let started = std::time::Instant::now();
+            let mut progress = crate::sync::Progress::for_stderr();
+            let options = crate::sync::SyncOptions {
+                calls_per_sec: rate,
+                restart,
+            };
+            let summary = crate::sync::sync_contacts(&db, &wecom, options, &mut progress).await?;
+            println!(
+                "contacts sync run {}{}: {} guides, {} contacts, {} relations no longer in WeCom \
+                 (marked lost); queue: {} applied, {} gone, {} failed; {:.1} s",
+                summary.run_id,
+                if summary.resumed { " (resumed)" } else { "" },
+                summary.guides,
+                summary.contacts_seen,
+                summary.relations_lost,
+                summary.queue.applied,
+                summary.queue.gone,
+                summary.queue.failed,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        SyncAction::Status => {}
+    }
+    Ok(())
+}
+
+async fn transfer(settings: Settings, from: &str, to: Option<&str>) -> anyhow::Result<()> {
+    use crate::directory::transfer::{check_results, request_transfer, transfer_report};
+    let db = database::connect(&settings.database).await?;
+    database::migrate(&db).await?;
+    if let Some(to) = to {
+        use anyhow::Context as _;
+        let cache = crate::cache::connect(&settings.cache).await?;
+        let wecom = crate::wecom::client::WecomClient::from_settings(&settings.wecom, &cache)?
+            .context("the WeCom app is not configured: set WECOM_CORP_ID and WECOM_SECRET")?;
+        let now = chrono::Utc::now();
+        // Earlier requests first: what WeCom finished moves before anything is asked again.
+        let results = check_results(&db, &wecom, from, to, now).await?;
+        let summary = request_transfer(&db, &wecom, from, to, now).await?;
+        println!(
+            "transfer {from} -> {to}: {} requested in {} call(s), {} refused, {} still waiting \
+             from before; earlier requests: {} done, {} waiting, {} failed",
+            summary.requested,
+            summary.batches,
+            summary.refused.len(),
+            summary.already_requested,
+            results.done,
+            results.waiting,
+            results.failed,
+        );
+        println!("WeCom completes a transfer about 24 h later; run this again to record it.");
+    }
+    let lines = transfer_report(&db, from).await?;
+    if lines.is_empty() {
+        println!("no customer transfers from {from}");
+    }
+    for line in lines {
+        println!(
+            "{:<24} {:<12} -> {:<16} {:<10}{}",
+            line.external_userid,
+            line.customer_name,
+            line.takeover.as_deref().unwrap_or("-"),
+            line.status,
+            line.fail_reason
+                .map(|reason| format!("  {reason}"))
+                .unwrap_or_default(),
+        );
+    }
+    Ok(())
+}
+
+async fn sync_status(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    use crate::entity::{sync_run, wecom_sync_queue};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    let runs = sync_run::Entity::find()
+        .order_by_desc(sync_run::Column::Id)
+        .limit(10)
+        .all(db)
+        .await?;
+    if runs.is_empty() {
+        println!("no sync has run yet");
+    }
+    for run in runs {
+        println!(
+            "run {:>5}  {:<8} {:<7} {}/{} guides, {} contacts, started {}{}",
+            run.id,
+            run.kind,
+            run.status,
+            run.guides_done,
+            run.guides_total,
+            run.contacts_seen,
+            run.started_at.format("%Y-%m-%d %H:%M:%S"),
+            run.error.map(|e| format!("  ({e})")).unwrap_or_default(),
+        );
+    }
+    let queued = wecom_sync_queue::Entity::find().count(db).await?;
+    let parked = wecom_sync_queue::Entity::find()
+        .filter(wecom_sync_queue::Column::Attempts.gte(crate::sync::MAX_QUEUE_ATTEMPTS))
+        .count(db)
+        .await?;
+    println!("re-sync queue: {queued} waiting, of which {parked} parked after repeated failures");
     Ok(())
 }
 

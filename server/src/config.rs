@@ -10,6 +10,7 @@ use std::net::ToSocketAddrs;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
+use chrono::NaiveTime;
 use url::Url;
 
 /// A value that must never be printed: Debug and Display show a placeholder.
@@ -89,6 +90,30 @@ const INBOX_MAX_ATTEMPTS: Key = Key {
     env: "GUIDEDESK_INBOX_MAX_ATTEMPTS",
     toml: "inbox.max_attempts",
 };
+const SESSION_TTL: Key = Key {
+    env: "GUIDEDESK_SESSION_TTL_SECS",
+    toml: "session_ttl_secs",
+};
+const GUIDE_DEPARTMENTS: Key = Key {
+    env: "GUIDEDESK_GUIDE_DEPARTMENTS",
+    toml: "guide_departments",
+};
+const INGEST_SECRET: Key = Key {
+    env: "GUIDEDESK_INGEST_SECRET",
+    toml: "ingest_secret",
+};
+const SYNC_AT: Key = Key {
+    env: "GUIDEDESK_SYNC_AT",
+    toml: "sync.at",
+};
+const SYNC_QUEUE_SECS: Key = Key {
+    env: "GUIDEDESK_SYNC_QUEUE_SECS",
+    toml: "sync.queue_secs",
+};
+const WECOM_OAUTH_BASE: Key = Key {
+    env: "WECOM_OAUTH_BASE",
+    toml: "wecom.oauth_base",
+};
 const WECOM_API_BASE: Key = Key {
     env: "WECOM_API_BASE",
     toml: "wecom.api_base",
@@ -130,6 +155,12 @@ const ALL_KEYS: &[&Key] = &[
     &INBOX_WORKER,
     &INBOX_LEASE,
     &INBOX_MAX_ATTEMPTS,
+    &SESSION_TTL,
+    &GUIDE_DEPARTMENTS,
+    &SYNC_AT,
+    &INGEST_SECRET,
+    &SYNC_QUEUE_SECS,
+    &WECOM_OAUTH_BASE,
     &WECOM_API_BASE,
     &WECOM_CORP_ID,
     &WECOM_AGENT_ID,
@@ -142,6 +173,7 @@ const ALL_KEYS: &[&Key] = &[
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://guidedesk.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_WECOM_API_BASE: &str = "https://qyapi.weixin.qq.com";
+pub const DEFAULT_WECOM_OAUTH_BASE: &str = "https://open.weixin.qq.com";
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -156,7 +188,19 @@ pub struct Settings {
     pub sidebar_dir: PathBuf,
     pub shutdown_timeout_secs: u64,
     pub inbox: InboxSettings,
+    pub auth: AuthSettings,
+    pub sync: crate::sync::schedule::SyncSchedule,
+    /// The key the brand's systems sign ingest requests with; `None`: ingest is off.
+    pub ingest_secret: Option<Secret>,
     pub wecom: WecomSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// How long a guide's sign-in lasts.
+    pub session_ttl_secs: u64,
+    /// When not empty, only members of these WeCom departments (directly) may sign in.
+    pub guide_departments: Vec<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +242,8 @@ pub struct CacheSettings {
 #[derive(Debug, Clone)]
 pub struct WecomSettings {
     pub api_base: Url,
+    /// Where WeCom's OAuth authorize page lives (the simulator serves one too).
+    pub oauth_base: Url,
     pub corp_id: Option<String>,
     pub agent_id: Option<i64>,
     pub secret: Option<Secret>,
@@ -414,6 +460,50 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
         let lease = self.number(&INBOX_LEASE, 60, 1, 3600, problems);
         let attempts = self.number(&INBOX_MAX_ATTEMPTS, 8, 1, 100, problems);
 
+        let session_ttl = self.number(&SESSION_TTL, 12 * 3600, 1, 30 * 86_400, problems);
+        let guide_departments = match self.get(&GUIDE_DEPARTMENTS) {
+            None => Vec::new(),
+            Some(list) => parse_departments(&list).unwrap_or_else(|why| {
+                report(problems, &GUIDE_DEPARTMENTS, Err(why));
+                Vec::new()
+            }),
+        };
+        let nightly_at = match self.get(&SYNC_AT) {
+            None => NaiveTime::from_hms_opt(3, 0, 0),
+            Some(text) if text.trim().eq_ignore_ascii_case("off") => None,
+            Some(text) => match NaiveTime::parse_from_str(text.trim(), "%H:%M") {
+                Ok(time) => Some(time),
+                Err(_) => {
+                    report(
+                        problems,
+                        &SYNC_AT,
+                        Err(format!(
+                            "`{text}` is not a time of day like 03:00 (or `off`)"
+                        )),
+                    );
+                    None
+                }
+            },
+        };
+        let queue_secs = self.number(&SYNC_QUEUE_SECS, 60, 0, 86_400, problems);
+        let ingest_secret = self.get(&INGEST_SECRET);
+        if ingest_secret.as_ref().is_some_and(|s| s.len() < 16) {
+            report(
+                problems,
+                &INGEST_SECRET,
+                Err("must be at least 16 characters (the value is not shown)".into()),
+            );
+        }
+
+        let oauth_base = parse_http_url(
+            &self
+                .get(&WECOM_OAUTH_BASE)
+                .unwrap_or_else(|| DEFAULT_WECOM_OAUTH_BASE.into()),
+        );
+        if let Err(why) = &oauth_base {
+            report(problems, &WECOM_OAUTH_BASE, Err(why.clone()));
+        }
+
         let api_base = parse_http_url(
             &self
                 .get(&WECOM_API_BASE)
@@ -470,6 +560,7 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
         let max_skew = self.number(&WECOM_CALLBACK_MAX_SKEW, 300, 0, 86_400, problems);
 
         let api_base = api_base.ok()?;
+        let oauth_base = oauth_base.ok()?;
         Some(Settings {
             database: DatabaseSettings {
                 url: Secret::new(database_url),
@@ -488,8 +579,19 @@ impl<F: Fn(&str) -> Option<String>> RawValues<'_, F> {
                 lease_secs: lease as u64,
                 max_attempts: attempts as u32,
             },
+            ingest_secret: ingest_secret.map(Secret::new),
+            sync: crate::sync::schedule::SyncSchedule {
+                nightly_at,
+                queue_every: (queue_secs > 0)
+                    .then(|| std::time::Duration::from_secs(queue_secs as u64)),
+            },
+            auth: AuthSettings {
+                session_ttl_secs: session_ttl as u64,
+                guide_departments,
+            },
             wecom: WecomSettings {
                 api_base,
+                oauth_base,
                 corp_id,
                 agent_id: agent_id.and_then(Result::ok),
                 secret: secret.map(Secret::new),
@@ -517,6 +619,20 @@ fn parse_in_range(value: &str, min: i64, max: i64) -> Result<i64, String> {
         Ok(n) => Err(format!("{n} is out of range ({min} to {max})")),
         Err(_) => Err(format!("`{value}` is not a whole number")),
     }
+}
+
+/// `101,102`: WeCom department ids, separated by commas (spaces allowed).
+fn parse_departments(list: &str) -> Result<Vec<i64>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            id.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("`{id}` is not a department id (a whole number above 0)"))
+        })
+        .collect()
 }
 
 fn parse_bool(value: &str) -> Result<bool, String> {
@@ -665,6 +781,43 @@ mod tests {
             "https://qyapi.weixin.qq.com/"
         );
         assert_eq!(settings.public_base_url(8080), "http://127.0.0.1:8080");
+        assert_eq!(settings.auth.session_ttl_secs, 12 * 3600);
+        assert_eq!(settings.sync.nightly_at, NaiveTime::from_hms_opt(3, 0, 0));
+        assert_eq!(
+            settings.sync.queue_every,
+            Some(std::time::Duration::from_secs(60))
+        );
+        assert!(settings.auth.guide_departments.is_empty());
+        assert_eq!(
+            settings.wecom.oauth_base.as_str(),
+            "https://open.weixin.qq.com/"
+        );
+    }
+
+    #[test]
+    fn the_nightly_sync_time_is_a_time_of_day_or_off() {
+        let at = |value: &str| load(&[("GUIDEDESK_SYNC_AT", value)], None);
+        assert_eq!(
+            at("22:30").unwrap().sync.nightly_at,
+            NaiveTime::from_hms_opt(22, 30, 0)
+        );
+        assert_eq!(at("off").unwrap().sync.nightly_at, None);
+        let err = at("3am").unwrap_err().to_string();
+        assert!(err.contains("GUIDEDESK_SYNC_AT"), "{err}");
+        let queue = load(&[("GUIDEDESK_SYNC_QUEUE_SECS", "0")], None).unwrap();
+        assert_eq!(queue.sync.queue_every, None);
+    }
+
+    #[test]
+    fn guide_departments_are_a_list_of_ids() {
+        let settings = load(&[("GUIDEDESK_GUIDE_DEPARTMENTS", "101, 102,")], None).unwrap();
+        assert_eq!(settings.auth.guide_departments, vec![101, 102]);
+        let err = load(&[("GUIDEDESK_GUIDE_DEPARTMENTS", "101,store")], None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("GUIDEDESK_GUIDE_DEPARTMENTS (`guide_departments` in the config file): `store` is not a department id"),
+            "{err}"
+        );
     }
 
     #[test]

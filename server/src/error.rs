@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, ResponseError};
 use shared::ApiError;
 
 use crate::cache::CacheError;
+use crate::wecom::client::WecomError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -17,8 +18,19 @@ pub enum AppError {
     #[error("bad request ({code}): {message}")]
     BadRequest { code: &'static str, message: String },
 
+    /// No valid guide session (none, forged, expired, signed out): sign in again.
+    #[error("unauthorized ({code}): {message}")]
+    Unauthorized { code: &'static str, message: String },
+
+    /// Known, but not allowed: `message` says why, in words a guide understands.
+    #[error("forbidden ({code}): {message}")]
+    Forbidden { code: &'static str, message: String },
+
     #[error("not found")]
     NotFound,
+
+    #[error("payload too large ({code}): {message}")]
+    PayloadTooLarge { code: &'static str, message: String },
 
     /// Something this server needs is missing or down; `message` says what, safely.
     #[error("unavailable ({code}): {message}")]
@@ -29,6 +41,9 @@ pub enum AppError {
 
     #[error("cache error")]
     Cache(#[from] CacheError),
+
+    #[error("WeCom call failed")]
+    Wecom(#[from] WecomError),
 
     #[error("unexpected error")]
     Internal(#[from] anyhow::Error),
@@ -45,8 +60,15 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             Self::BadRequest { code, .. } => code,
+            Self::Unauthorized { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::PayloadTooLarge { code, .. } => code,
             Self::NotFound => "not_found",
             Self::Unavailable { code, .. } => code,
+            Self::Wecom(WecomError::Api { .. }) => "wecom_error",
+            Self::Wecom(WecomError::NotConfigured(_)) => "wecom_not_configured",
+            Self::Wecom(WecomError::Cache(_)) => "cache_unavailable",
+            Self::Wecom(_) => "wecom_unavailable",
             Self::Database(_) => "database_unavailable",
             Self::Cache(_) => "cache_unavailable",
             Self::Internal(_) => "internal",
@@ -55,7 +77,18 @@ impl AppError {
 
     fn public_message(&self) -> String {
         match self {
-            Self::BadRequest { message, .. } => message.clone(),
+            Self::BadRequest { message, .. }
+            | Self::Unauthorized { message, .. }
+            | Self::Forbidden { message, .. }
+            | Self::PayloadTooLarge { message, .. } => message.clone(),
+            Self::Wecom(WecomError::Api { code, .. }) => {
+                format!("企业微信返回错误（错误码 {code}），请稍后重试或联系管理员")
+            }
+            Self::Wecom(WecomError::NotConfigured(_)) => {
+                "企业微信应用尚未配置，请联系管理员".into()
+            }
+            Self::Wecom(WecomError::Cache(_)) => "服务暂时繁忙，请稍后重试".into(),
+            Self::Wecom(_) => "企业微信暂时无法访问，请稍后重试".into(),
             Self::NotFound => "未找到".into(),
             Self::Unavailable { message, .. } => message.clone(),
             Self::Database(_) => "数据暂时无法读取，请稍后重试".into(),
@@ -69,7 +102,13 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            // WeCom understood us and said no: not our outage, not the caller's mistake.
+            Self::Wecom(WecomError::Api { .. }) => StatusCode::BAD_GATEWAY,
+            Self::Wecom(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable { .. } | Self::Database(_) | Self::Cache(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

@@ -4,8 +4,10 @@
 //! can do); each other module is named after the business concern it owns.
 
 pub mod app;
+pub mod auth;
 pub mod cache;
 pub mod cli;
+pub mod commerce;
 pub mod config;
 pub mod database;
 pub mod directory;
@@ -16,6 +18,7 @@ pub mod inbox;
 pub mod request_log;
 pub mod sidebar;
 pub mod state;
+pub mod sync;
 pub mod wecom;
 pub mod wecom_sim;
 

@@ -217,3 +217,114 @@ fn wecom_sim_serves_the_sample_corp_until_sigterm() {
 
     stop_with_sigterm(&mut child);
 }
+
+#[test]
+fn sync_mirrors_the_simulated_corp_with_progress_lines_off_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut simulator = guidedesk(&dir)
+        .args(["wecom-sim", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let line = first_line(&mut simulator);
+    let base = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {line}"))
+        .to_owned();
+    let with_wecom = |command: &mut Command| {
+        command
+            .env("WECOM_API_BASE", &base)
+            .env("WECOM_CORP_ID", "wwsimcorp0000000001")
+            .env("WECOM_SECRET", "sim-corp-secret")
+            .env("WECOM_AGENT_ID", "1000002");
+    };
+
+    let mut sync = guidedesk(&dir);
+    with_wecom(&mut sync);
+    let output = sync.args(["sync", "contacts"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("3 guides, 4 contacts, 0 relations no longer in WeCom"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("sync: 3/3 guides, 4 contacts"),
+        "plain progress lines when stderr is not a terminal: {stderr}"
+    );
+    assert!(!stderr.contains('\r'), "no bar redraws in a log: {stderr}");
+
+    let mut tags = guidedesk(&dir);
+    with_wecom(&mut tags);
+    let output = tags.args(["sync", "tags"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("2 groups, 4 tags"), "{stdout}");
+
+    let output = guidedesk(&dir).args(["sync", "status"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("contacts done"), "{stdout}");
+    assert!(stdout.contains("3/3 guides, 4 contacts"), "{stdout}");
+
+    let output = guidedesk(&dir).args(["sync", "contacts"]).output().unwrap();
+    assert!(!output.status.success(), "no WeCom app configured");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("WECOM_CORP_ID"), "{stderr}");
+
+    stop_with_sigterm(&mut simulator);
+}
+
+#[test]
+fn import_reports_bad_lines_and_exits_non_zero_when_any_was_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("stores.csv"),
+        "id,updated_at,name,city\nS1,2026-01-01T00:00:00Z,上海店,上海\nS2,2026-01-01T00:00:00Z,,北京\n",
+    )
+    .unwrap();
+    let output = guidedesk(&dir)
+        .args(["import", "stores", "stores.csv"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "a refused row fails the command");
+    assert!(
+        stdout.contains("2 records, 1 accepted, 1 refused"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("line 3 [S2]"), "{stderr}");
+    assert!(
+        stderr.contains("import: 2 records"),
+        "plain progress lines: {stderr}"
+    );
+
+    std::fs::write(
+        dir.path().join("fixed.csv"),
+        "id,updated_at,name,city\nS2,2026-01-01T00:00:00Z,北京店,北京\n",
+    )
+    .unwrap();
+    let output = guidedesk(&dir)
+        .args(["import", "stores", "fixed.csv"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let output = guidedesk(&dir)
+        .args(["import", "planets", "fixed.csv"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown kind `planets`"));
+    let output = guidedesk(&dir)
+        .args(["import", "stores", "stores.txt"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--format csv|jsonl"));
+}

@@ -4,6 +4,10 @@
 
 pub mod error;
 pub mod health;
+pub mod ingest;
+pub mod session;
 
 pub use error::ApiError;
 pub use health::{Health, Readiness, ReadinessCheck};
+pub use ingest::{IngestAnswer, IngestRejection};
+pub use session::{AgentSignature, CorpSignature, JssdkConfig, SessionInfo, SignIn};

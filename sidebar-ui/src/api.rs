@@ -1,7 +1,9 @@
 //! Every HTTP call the sidebar makes goes through here, so errors look the same everywhere.
+//! The session cookie is HttpOnly: this page never sees it, the browser just sends it.
 
+use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
-use shared::{ApiError, Health};
+use shared::{ApiError, Health, SessionInfo, SignIn};
 
 /// Why a call failed, in words a guide can act on.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,26 +24,72 @@ impl ApiFailure {
             Self::Unexpected(what) => format!("服务器返回了无法识别的内容（{what}）"),
         }
     }
+
+    /// Whether signing in again (a fresh OAuth code) is the way out.
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self, Self::Server(error) if matches!(
+            error.code.as_str(),
+            "not_signed_in" | "session_expired" | "code_expired" | "oauth_state_mismatch"
+        ))
+    }
+
+    /// Whether WeCom or the admin said no for good (not a member, disabled, resigned…):
+    /// retrying changes nothing.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Self::Server(error) if matches!(
+            error.code.as_str(),
+            "not_a_member" | "guide_disabled" | "guide_resigned" | "department_not_allowed"
+        ))
+    }
 }
 
 pub async fn health() -> Result<Health, ApiFailure> {
-    get_json("/healthz").await
+    read(Request::get("/healthz").send().await).await
 }
 
-async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
-    let response = gloo_net::http::Request::get(path)
+/// Trades the OAuth code WeCom put on the page's URL for a session.
+pub async fn sign_in(code: String, state: Option<String>) -> Result<SessionInfo, ApiFailure> {
+    let request = Request::post("/api/v1/session")
+        .json(&SignIn { code, state })
+        .map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
+    read(request.send().await).await
+}
+
+/// Who is signed in (the session cookie decides).
+pub async fn current_session() -> Result<SessionInfo, ApiFailure> {
+    read(Request::get("/api/v1/session").send().await).await
+}
+
+pub async fn sign_out() -> Result<(), ApiFailure> {
+    let response = Request::delete("/api/v1/session")
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
-    let status = response.status();
     if response.ok() {
+        Ok(())
+    } else {
+        Err(failure(response).await)
+    }
+}
+
+async fn read<T: DeserializeOwned>(
+    sent: Result<Response, gloo_net::Error>,
+) -> Result<T, ApiFailure> {
+    let response = sent.map_err(|_| ApiFailure::Network)?;
+    if response.ok() {
+        let status = response.status();
         return response
             .json::<T>()
             .await
             .map_err(|_| ApiFailure::Unexpected(format!("HTTP {status}")));
     }
+    Err(failure(response).await)
+}
+
+async fn failure(response: Response) -> ApiFailure {
+    let status = response.status();
     match response.json::<ApiError>().await {
-        Ok(error) => Err(ApiFailure::Server(error)),
-        Err(_) => Err(ApiFailure::Unexpected(format!("HTTP {status}"))),
+        Ok(error) => ApiFailure::Server(error),
+        Err(_) => ApiFailure::Unexpected(format!("HTTP {status}")),
     }
 }

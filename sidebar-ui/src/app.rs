@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
+use crate::guide_session::GuideSession;
 use crate::service_status::ServiceStatus;
 
-/// The page shell: the title bar and, for now, the server's status.
+/// The page shell: the title bar, who is signed in, and the server's status.
 #[component]
 pub fn App() -> impl IntoView {
     // The static skeleton in index.html covered the WASM download; the app takes over now.
@@ -14,6 +15,7 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <h1>"导购助手"</h1>
             </header>
+            <GuideSession />
             <ServiceStatus />
         </div>
     }

@@ -2,6 +2,7 @@
 
 mod api;
 mod app;
+mod guide_session;
 mod service_status;
 
 fn main() {

@@ -10,8 +10,19 @@
 pub mod app;
 pub mod backends;
 pub mod browser;
+pub mod guide_session;
 pub mod simulator;
 pub mod tcp_proxy;
 pub mod wecom;
 
 pub use app::{TestApp, TestOptions, spawn_app, spawn_app_with};
+
+/// How many rows the entity's table holds.
+pub async fn count_rows<E>(db: &sea_orm::DatabaseConnection) -> u64
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::PaginatorTrait;
+    E::find().count(db).await.expect("count rows")
+}

@@ -88,6 +88,42 @@ impl TestSimulator {
         assert!(response.status().is_success());
     }
 
+    /// The configuration that points an app at this simulator as its WeCom.
+    pub fn app_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("WECOM_API_BASE", self.base_url.clone()),
+            ("WECOM_OAUTH_BASE", self.base_url.clone()),
+            ("WECOM_CORP_ID", self.data.corp_id.clone()),
+            ("WECOM_SECRET", self.data.corp_secret.clone()),
+            ("WECOM_AGENT_ID", self.data.agent_id.to_string()),
+        ]
+    }
+
+    /// The jsapi tickets issued so far: (corp, agent).
+    pub async fn tickets(&self) -> (Vec<String>, Vec<String>) {
+        let answer: Value = self
+            .http
+            .get(format!("{}sim/tickets", self.base_url))
+            .send()
+            .await
+            .expect("sim tickets")
+            .json()
+            .await
+            .expect("sim tickets json");
+        let list = |kind: &str| -> Vec<String> {
+            answer[kind]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|t| t.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        (list("corp"), list("agent"))
+    }
+
     /// An OAuth code for `identity` (`{"userid": ..}`, `{"openid": ..}`, ...).
     pub async fn oauth_code(&self, identity: Value) -> String {
         let answer: Value = self
@@ -121,6 +157,7 @@ pub fn fault(path: &str, errcode: i64, times: u32) -> Fault {
         errcode,
         times,
         delay_ms: 0,
+        after: 0,
     }
 }
 

@@ -1,7 +1,10 @@
 //! The sidebar in a real headless Chromium: the WASM loads from the spawned server, renders
-//! the Chinese shell, and shows the result of its `/healthz` round trip.
+//! the Chinese shell, shows the result of its `/healthz` round trip, and signs the guide in
+//! through the (simulated) WeCom OAuth page.
 
 use tests::browser::{HeadlessBrowser, screenshot, wait_for_text};
+use tests::guide_session::spawn_app_on;
+use tests::simulator::TestSimulator;
 use tests::spawn_app;
 
 #[tokio::test]
@@ -32,5 +35,69 @@ async fn the_sidebar_renders_and_shows_the_health_round_trip() {
         "a real image at {}",
         shot.display()
     );
+    browser.close().await;
+}
+
+/// Waits for `selector` and clicks it.
+async fn click(page: &chromiumoxide::Page, selector: &str) {
+    wait_for_text(page, selector).await;
+    page.find_element(selector)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+}
+
+#[tokio::test]
+async fn a_guide_opens_the_sidebar_through_wecom_oauth_and_sees_who_is_signed_in() {
+    let simulator = TestSimulator::start().await;
+    let app = spawn_app_on(&simulator, vec![]).await;
+    let browser = HeadlessBrowser::launch().await;
+
+    // The sidebar's entry URL → the (simulated) WeCom authorize page → back with ?code=.
+    let page = browser.open(&app.url("/auth/wecom/start")).await;
+    click(&page, "a[data-userid='guide.li']").await;
+    let name = wait_for_text(&page, "[data-testid=guide-name]").await;
+    assert_eq!(name, "李娜");
+    let address = page.url().await.unwrap().unwrap_or_default();
+    assert!(address.starts_with(&app.url("/sidebar/")), "{address}");
+    assert!(
+        !address.contains("code="),
+        "the single-use code left the address bar: {address}"
+    );
+    screenshot(&page, "sidebar-signed-in").await;
+
+    // The session is a cookie: a reload is still signed in, without a code.
+    page.reload().await.unwrap();
+    assert_eq!(
+        wait_for_text(&page, "[data-testid=guide-name]").await,
+        "李娜"
+    );
+
+    click(&page, "[data-testid=sign-out]").await;
+    let prompt = wait_for_text(&page, "[data-testid=sign-in-needed]").await;
+    assert!(prompt.contains("通过企业微信登录"), "{prompt}");
+    page.reload().await.unwrap();
+    wait_for_text(&page, "[data-testid=sign-in-needed]").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_disabled_member_is_told_why_the_sidebar_refuses_them() {
+    let simulator = TestSimulator::start().await;
+    let app = spawn_app_on(&simulator, vec![]).await;
+    let browser = HeadlessBrowser::launch().await;
+    let page = browser.open(&app.url("/auth/wecom/start")).await;
+    click(&page, "a[data-userid='guide.sun']").await;
+    let refusal = wait_for_text(&page, "[data-testid=sign-in-refused]").await;
+    assert!(refusal.contains("已停用"), "{refusal}");
+    assert!(
+        page.find_element("[data-testid=sign-in-refused] button")
+            .await
+            .is_err(),
+        "no retry button for a refusal that retrying cannot change"
+    );
+    screenshot(&page, "sidebar-sign-in-refused").await;
     browser.close().await;
 }

@@ -165,6 +165,7 @@ async fn a_slow_wecom_times_out_with_an_error_naming_no_token() {
             errcode: 0,
             times: 1,
             delay_ms: 3_000,
+            after: 0,
         })
         .await;
     let err = client.member("guide.li").await.unwrap_err();

@@ -4,6 +4,9 @@
 //! Every operation is idempotent and order-aware: applying the same fact twice changes
 //! nothing, and a fact older than what is recorded (a delayed callback) does not overwrite it.
 
+pub mod tags;
+pub mod transfer;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
@@ -13,6 +16,7 @@ use sea_orm::{
 use crate::entity::{
     customer, customer_transfer, follow_history, guide, guide_customer, wecom_sync_queue,
 };
+use crate::wecom::api::{ExternalContact, FollowUser, Member};
 
 pub mod relation_status {
     pub const ACTIVE: &str = "active";
@@ -20,7 +24,11 @@ pub mod relation_status {
 }
 
 pub mod transfer_status {
+    /// The guide left; nobody has asked WeCom to move the customer yet.
     pub const AWAITING: &str = "awaiting";
+    /// WeCom accepted the request; it completes about a day later.
+    pub const REQUESTED: &str = "requested";
+    pub const DONE: &str = "done";
     pub const FAILED: &str = "failed";
 }
 
@@ -45,6 +53,8 @@ pub enum LostBy {
     Customer,
     /// A transfer moved the customer to another guide.
     Transfer,
+    /// WeCom no longer lists the relation, found at a sync: its callback never arrived.
+    Sync,
 }
 
 impl LostBy {
@@ -53,6 +63,7 @@ impl LostBy {
             Self::Guide => "guide",
             Self::Customer => "customer",
             Self::Transfer => "transfer",
+            Self::Sync => "sync",
         }
     }
 }
@@ -97,6 +108,20 @@ pub async fn queue_sync(
             wecom_sync_queue::Column::Target,
         ])
         .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// The queued fetch is no longer needed: what it would fetch has just been applied.
+pub async fn dequeue_sync(
+    db: &impl ConnectionTrait,
+    kind: SyncKind,
+    target: &str,
+) -> Result<(), DbErr> {
+    wecom_sync_queue::Entity::delete_many()
+        .filter(wecom_sync_queue::Column::Kind.eq(kind.as_str()))
+        .filter(wecom_sync_queue::Column::Target.eq(target))
+        .exec(db)
         .await?;
     Ok(())
 }
@@ -224,14 +249,14 @@ pub struct Added<'a> {
 }
 
 /// The guide added the customer (or the customer added the guide). A relation lost earlier
-/// becomes active again, unless the loss happened after this add.
+/// becomes active again, unless the loss happened after this add. Returns the relation.
 pub async fn record_added(
     db: &impl ConnectionTrait,
     guide_id: i64,
     customer_id: i64,
     added: Added<'_>,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<guide_customer::Model, DbErr> {
     let relation = match find_relation(db, guide_id, customer_id).await? {
         None => {
             let row = guide_customer::ActiveModel {
@@ -264,7 +289,8 @@ pub async fn record_added(
             }
         }
     };
-    record_history(db, relation.id, "added", None, added.state, added.at, now).await
+    record_history(db, relation.id, "added", None, added.state, added.at, now).await?;
+    Ok(relation)
 }
 
 /// The relation ended. It is kept, marked lost with who ended it and when. A loss older than
@@ -307,6 +333,132 @@ pub async fn record_lost(
         }
     };
     record_history(db, relation.id, "lost", Some(by.as_str()), None, at, now).await
+}
+
+/// Creates or updates a customer from WeCom's description of the contact.
+pub async fn upsert_contact(
+    db: &impl ConnectionTrait,
+    contact: &ExternalContact,
+    now: DateTime<Utc>,
+) -> Result<customer::Model, DbErr> {
+    let row = customer::ActiveModel {
+        external_userid: Set(contact.external_userid.clone()),
+        name: Set(contact.name.clone()),
+        avatar: Set(contact.avatar.clone().filter(|a| !a.is_empty())),
+        contact_type: Set(i32::try_from(contact.contact_type).ok()),
+        gender: Set(i32::try_from(contact.gender).ok()),
+        unionid: Set(contact.unionid.clone().filter(|u| !u.is_empty())),
+        corp_name: Set(contact.corp_name.clone().filter(|c| !c.is_empty())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    customer::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(customer::Column::ExternalUserid)
+                .update_columns([
+                    customer::Column::Name,
+                    customer::Column::Avatar,
+                    customer::Column::ContactType,
+                    customer::Column::Gender,
+                    customer::Column::Unionid,
+                    customer::Column::CorpName,
+                    customer::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    dequeue_sync(db, SyncKind::Contact, &contact.external_userid).await?;
+    let customer = customer::Entity::find()
+        .filter(customer::Column::ExternalUserid.eq(&contact.external_userid))
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("customer {}", contact.external_userid)))?;
+    // A member who arrived first is matched now (by unionid, or by a noted mobile).
+    crate::commerce::members::link_customer(db, &customer, now).await?;
+    Ok(customer)
+}
+
+/// Records a mobile number known for the customer (a guide's remark_mobiles), hashed as
+/// members' are, so a member with that number can be matched to them.
+pub async fn set_customer_mobile(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+    mobile: &str,
+) -> Result<bool, DbErr> {
+    let Some(digits) = crate::commerce::members::normalise_mobile(mobile) else {
+        return Ok(false);
+    };
+    let hash = crate::commerce::members::mobile_hash(&digits);
+    let Some(current) = customer::Entity::find_by_id(customer_id).one(db).await? else {
+        return Ok(false);
+    };
+    // Every sync sees the number again: only a new one is written and matched.
+    if current.mobile_hash.as_deref() == Some(hash.as_str()) {
+        return Ok(true);
+    }
+    let mut row: customer::ActiveModel = current.into();
+    row.mobile_hash = Set(Some(hash));
+    let updated = row.update(db).await?;
+    crate::commerce::members::link_customer(db, &updated, chrono::Utc::now()).await?;
+    Ok(true)
+}
+
+/// What WeCom's API says about one guide following one customer (a sync or a re-fetch):
+/// the relation is made active as of its add time, its remark and description brought up to
+/// date, and its corp tags made WeCom's. Returns the tag ids the catalogue does not know yet.
+pub async fn record_followed(
+    db: &impl ConnectionTrait,
+    guide_id: i64,
+    customer_id: i64,
+    follow: &FollowUser,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, DbErr> {
+    let added_at = DateTime::from_timestamp(follow.createtime, 0).unwrap_or(now);
+    let relation = record_added(
+        db,
+        guide_id,
+        customer_id,
+        Added {
+            at: added_at,
+            state: follow.state.as_deref().filter(|s| !s.is_empty()),
+            welcome_code: None,
+        },
+        now,
+    )
+    .await?;
+    // A number the guide noted lets a member be matched to this customer by mobile.
+    if let Some(mobile) = follow.remark_mobiles.iter().find(|m| !m.trim().is_empty()) {
+        set_customer_mobile(db, customer_id, mobile).await?;
+    }
+    let remark = follow.remark.clone().filter(|r| !r.is_empty());
+    let description = follow.description.clone().filter(|d| !d.is_empty());
+    let add_way = follow.add_way.and_then(|w| i32::try_from(w).ok());
+    let relation_id = relation.id;
+    if relation.remark != remark
+        || relation.description != description
+        || relation.add_way != add_way
+    {
+        let mut row: guide_customer::ActiveModel = relation.into();
+        row.remark = Set(remark);
+        row.description = Set(description);
+        row.add_way = Set(add_way);
+        row.updated_at = Set(now);
+        row.update(db).await?;
+    }
+    // batch/get_by_user lists the corp tag ids; externalcontact/get gives tags with a type.
+    let tag_ids: Vec<String> = if follow.tag_id.is_empty() {
+        follow
+            .tags
+            .iter()
+            .filter(|t| t.tag_type == 1)
+            .filter_map(|t| t.tag_id.clone())
+            .collect()
+    } else {
+        follow.tag_id.clone()
+    };
+    tags::set_relation_tags(db, relation_id, &tag_ids, now).await
 }
 
 /// What a change_contact event says about a staff member.
@@ -358,12 +510,7 @@ pub async fn upsert_staff(
         row.position = Set(update.position.map(str::to_owned));
         changed = true;
     }
-    let status = match update.status {
-        Some(1 | 4) => Some(guide_status::ACTIVE),
-        Some(2) => Some(guide_status::DISABLED),
-        Some(5) => Some(guide_status::RESIGNED),
-        _ => None,
-    };
+    let status = update.status.and_then(status_from_wecom);
     let undoes_resignation = current.status == guide_status::RESIGNED
         && current.resigned_at.is_some_and(|resigned| at <= resigned);
     if let Some(status) = status.filter(|s| *s != current.status && !undoes_resignation) {
@@ -390,6 +537,75 @@ pub async fn upsert_staff(
         .await?;
     }
     Ok(())
+}
+
+/// WeCom's member status as a guide status: 1 active and 4 not yet activated both serve.
+pub fn status_from_wecom(status: i64) -> Option<&'static str> {
+    match status {
+        1 | 4 => Some(guide_status::ACTIVE),
+        2 => Some(guide_status::DISABLED),
+        5 => Some(guide_status::RESIGNED),
+        _ => None,
+    }
+}
+
+/// WeCom department ids as the guide row keeps them: `101,102` (the callbacks' own form).
+pub fn departments_text(departments: &[i64]) -> Option<String> {
+    (!departments.is_empty()).then(|| {
+        departments
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
+/// The department ids a guide row names.
+pub fn departments_of(guide: &guide::Model) -> Vec<i64> {
+    guide
+        .department
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect()
+}
+
+/// Makes a member, as user/get describes them now, a guide or brings the guide up to date.
+/// A member WeCom reports as left is resigned the usual way (their customers await transfer).
+pub async fn upsert_member(
+    db: &impl ConnectionTrait,
+    member: &Member,
+    now: DateTime<Utc>,
+) -> Result<guide::Model, DbErr> {
+    let current = ensure_guide(db, &member.userid, now).await?;
+    dequeue_sync(db, SyncKind::User, &member.userid).await?;
+    let status =
+        status_from_wecom(member.status).map_or_else(|| current.status.clone(), str::to_owned);
+    if status == guide_status::RESIGNED && current.status != guide_status::RESIGNED {
+        resign_guide(db, &member.userid, now, now).await?;
+    }
+    let department = departments_text(&member.department);
+    let position = member.position.clone().filter(|p| !p.is_empty());
+    let unchanged = current.name == member.name
+        && current.department == department
+        && current.position == position
+        && (current.status == status || status == guide_status::RESIGNED);
+    if unchanged {
+        return find_guide(db, &member.userid)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("guide {}", member.userid)));
+    }
+    let mut row: guide::ActiveModel = current.into();
+    row.name = Set(member.name.clone());
+    row.department = Set(department);
+    row.position = Set(position);
+    if status != guide_status::RESIGNED {
+        row.status = Set(status);
+        row.resigned_at = Set(None);
+    }
+    row.updated_at = Set(now);
+    row.update(db).await
 }
 
 /// A member left the company: the guide is marked resigned, and every customer they still

@@ -15,6 +15,9 @@ pub struct Model {
     pub gender: Option<i32>,
     pub unionid: Option<String>,
     pub corp_name: Option<String>,
+    /// SHA-256 of a mobile number the guide recorded for them (remark_mobiles), to match a
+    /// member by mobile.
+    pub mobile_hash: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -17,7 +17,7 @@ pub struct Model {
     /// `active` or `lost`.
     pub status: String,
     pub lost_at: Option<DateTimeUtc>,
-    /// `guide`, `customer` or `transfer`.
+    /// `guide`, `customer`, `transfer`, or `sync` (found missing at a sync).
     pub lost_by: Option<String>,
     pub welcome_code: Option<String>,
     pub created_at: DateTimeUtc,

@@ -86,7 +86,9 @@ async fn apply_contact_change(
                 state: state.as_deref(),
                 welcome_code: welcome_code.as_deref(),
             };
-            directory::record_added(db, guide.id, customer.id, added, now).await
+            directory::record_added(db, guide.id, customer.id, added, now)
+                .await
+                .map(|_| ())
         }
         ExternalContactChange::Edited {
             user_id,

@@ -123,6 +123,8 @@ pub struct FollowUser {
     pub tag_id: Vec<String>,
     pub add_way: Option<i64>,
     pub state: Option<String>,
+    /// Mobile numbers the guide recorded for the contact.
+    pub remark_mobiles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -138,6 +140,12 @@ pub struct ContactDetails {
 #[serde(default)]
 pub struct ContactList {
     pub external_userid: Vec<String>,
+}
+
+#[derive(Default, Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct FollowUserList {
+    pub follow_user: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -223,8 +231,42 @@ pub struct TransferAnswer {
     pub customer: Vec<TransferResult>,
 }
 
+/// One customer in resigned/transfer_result: how their transfer stands.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct TransferProgress {
+    pub external_userid: String,
+    /// 1 done, 2 waiting, 3 refused by the customer, 4 the takeover's limit reached.
+    pub status: i64,
+    #[serde(default)]
+    pub takeover_time: i64,
+}
+
+impl TransferProgress {
+    pub const DONE: i64 = 1;
+    pub const WAITING: i64 = 2;
+    pub const REFUSED: i64 = 3;
+    pub const LIMIT_EXCEEDED: i64 = 4;
+}
+
+#[derive(Default, Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct TransferResultPage {
+    pub customer: Vec<TransferProgress>,
+    pub next_cursor: Option<String>,
+}
+
 #[derive(Debug, Deserialize)]
 struct Empty {}
+
+/// WeCom's errcodes that callers act on (the rest are reported as they come).
+pub mod errcode {
+    /// user/get: no such member (or one deleted after leaving).
+    pub const NO_SUCH_MEMBER: i64 = 60111;
+    /// The external_userid is not (or no longer) a contact of the corp.
+    pub const NOT_A_CONTACT: i64 = 84061;
+    /// The external contact does not exist.
+    pub const NO_SUCH_CONTACT: i64 = 40096;
+}
 
 /// WeCom takes at most this many customers per transfer call.
 pub const TRANSFER_BATCH: usize = 100;
@@ -249,6 +291,14 @@ impl WecomClient {
             query.push(("cursor", cursor));
         }
         self.get("cgi-bin/externalcontact/get", &query).await
+    }
+
+    /// The members allowed to serve external contacts (客户联系 permission).
+    pub async fn follow_users(&self) -> Result<Vec<String>, WecomError> {
+        let list: FollowUserList = self
+            .get("cgi-bin/externalcontact/get_follow_user_list", &[])
+            .await?;
+        Ok(list.follow_user)
     }
 
     pub async fn contact_ids(&self, userid: &str) -> Result<Vec<String>, WecomError> {
@@ -290,6 +340,24 @@ impl WecomClient {
             .post("cgi-bin/externalcontact/mark_tag", request)
             .await?;
         Ok(())
+    }
+
+    /// How the transfers from `handover` to `takeover` stand, page by page.
+    pub async fn transfer_results(
+        &self,
+        handover_userid: &str,
+        takeover_userid: &str,
+        cursor: &str,
+    ) -> Result<TransferResultPage, WecomError> {
+        self.post(
+            "cgi-bin/externalcontact/resigned/transfer_result",
+            &serde_json::json!({
+                "handover_userid": handover_userid,
+                "takeover_userid": takeover_userid,
+                "cursor": cursor,
+            }),
+        )
+        .await
     }
 
     pub async fn transfer_customers(

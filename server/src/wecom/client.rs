@@ -136,6 +136,23 @@ impl WecomClient {
         })
     }
 
+    /// The client the settings configure: `None` until the corp id and secret are set.
+    pub fn from_settings(
+        wecom: &crate::config::WecomSettings,
+        cache: &SharedCache,
+    ) -> Result<Option<Self>, WecomError> {
+        let (Some(corp_id), Some(secret)) = (&wecom.corp_id, &wecom.secret) else {
+            return Ok(None);
+        };
+        let settings = ClientSettings::new(
+            wecom.api_base.clone(),
+            corp_id.clone(),
+            wecom.agent_id,
+            secret.clone(),
+        );
+        Self::new(settings, cache.clone()).map(Some)
+    }
+
     pub fn corp_id(&self) -> &str {
         &self.inner.settings.corp_id
     }

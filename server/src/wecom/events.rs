@@ -313,6 +313,7 @@ pub fn top_level_text<'a>(xml: &'a str, name: &str) -> Result<Option<Cow<'a, str
 /// borrow from the payload where they can (one text or CDATA chunk, nothing to trim away), so
 /// a typical event is read without allocating per element; a handful of fields, so a list
 /// beats a hash map.
+#[derive(Debug, PartialEq, Eq)]
 struct Fields<'a> {
     text: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     lists: Vec<(Cow<'a, str>, Vec<Cow<'a, str>>)>,
@@ -320,6 +321,32 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     fn read(xml: &'a str) -> Result<Self, EventError> {
+        match Self::read_simple(xml) {
+            Some(fields) => Ok(fields),
+            None => Self::read_with_parser(xml),
+        }
+    }
+
+    /// The payload in the shape WeCom sends (see [`super::flat_xml`]), read directly (the whole
+    /// event parse went from 0.99 to 0.56 µs with it, `callback_stage/parse_event`); `None` for
+    /// any other shape (lists, attributes, entities, a declaration), which the parser then
+    /// reads. A property test holds both readings equal.
+    fn read_simple(xml: &'a str) -> Option<Self> {
+        let mut text: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(16);
+        super::flat_xml::for_each_child(xml, |name, value| {
+            // The first occurrence of a field wins, as in the parser's reading.
+            if !text.iter().any(|(known, _)| known == name) {
+                text.push((Cow::Borrowed(name), Cow::Borrowed(value.trim())));
+            }
+            true
+        })?;
+        Some(Self {
+            text,
+            lists: Vec::new(),
+        })
+    }
+
+    fn read_with_parser(xml: &'a str) -> Result<Self, EventError> {
         let mut reader = Reader::from_str(xml);
         let mut text: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(16);
         let mut lists: Vec<(Cow<'a, str>, Vec<Cow<'a, str>>)> = Vec::new();
@@ -471,6 +498,55 @@ fn predefined_entity(name: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use proptest::prelude::*;
+
+    #[test]
+    fn wecoms_shape_is_read_directly_and_the_rest_by_the_parser() {
+        let direct = Fields::read_simple(OFFICIAL_ADD).expect("WeCom's own shape");
+        assert_eq!(Fields::read_with_parser(OFFICIAL_ADD).unwrap(), direct);
+        for other in [
+            "<?xml version=\"1.0\"?><xml><A>1</A></xml>",
+            "<xml><A x=\"1\">1</A></xml>",
+            "<xml><A>&amp;</A></xml>",
+            "<xml><A>1\r\n</A></xml>",
+            "<xml><List><Item>a</Item></List></xml>",
+            "<xml><A/></xml>",
+            "<root><A>1</A></root>",
+        ] {
+            assert!(Fields::read_simple(other).is_none(), "{other}");
+        }
+    }
+
+    proptest! {
+        /// Whatever the direct reading accepts, the XML parser reads the same way.
+        #[test]
+        fn the_direct_reading_agrees_with_the_parser(
+            parts in proptest::collection::vec(
+                (
+                    prop_oneof!["UserID", "ChangeType", "[A-Za-z][A-Za-z0-9_]{0,6}", ".{0,4}"],
+                    prop_oneof!["[A-Za-z0-9_ ]{0,12}", ".{0,8}", "[<>&\\]\\[! \r\n\t]{0,6}"],
+                    any::<bool>(),
+                    prop_oneof!["", " ", "\n", "x", "<!-- c -->"],
+                ),
+                0..6,
+            )
+        ) {
+            let mut body = String::from("<xml>");
+            for (name, value, cdata, gap) in &parts {
+                body.push_str(gap);
+                if *cdata {
+                    body.push_str(&format!("<{name}><![CDATA[{value}]]></{name}>"));
+                } else {
+                    body.push_str(&format!("<{name}>{value}</{name}>"));
+                }
+            }
+            body.push_str("</xml>");
+            if let Some(direct) = Fields::read_simple(&body) {
+                prop_assert_eq!(Fields::read_with_parser(&body).ok(), Some(direct), "{}", body);
+            }
+        }
+    }
 
     /// The add event exactly as WeCom's documentation shows it.
     const OFFICIAL_ADD: &str = "<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1403610513</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[add_external_contact]]></ChangeType><UserID><![CDATA[zhangsan]]></UserID><ExternalUserID><![CDATA[woAJ2GCAAAXtWyujaWJHDDGi0mAAAA]]></ExternalUserID><State><![CDATA[teststate]]></State><WelcomeCode><![CDATA[WELCOMECODE]]></WelcomeCode></xml>";

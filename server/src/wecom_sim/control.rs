@@ -13,7 +13,12 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sim/calls", web::get().to(calls))
         .route("/sim/faults", web::post().to(add_fault))
         .route("/sim/tokens/revoke", web::post().to(revoke_tokens))
-        .route("/sim/mark-tags", web::get().to(mark_tags));
+        .route("/sim/mark-tags", web::get().to(mark_tags))
+        .route("/sim/tickets", web::get().to(tickets))
+        .route(
+            "/sim/transfers/complete",
+            web::post().to(complete_transfers),
+        );
 }
 
 /// Whom the code identifies: a member (`userid`), or someone WeCom would not call one.
@@ -62,4 +67,55 @@ async fn revoke_tokens(shared: web::Data<Shared>) -> HttpResponse {
 
 async fn mark_tags(shared: web::Data<Shared>) -> HttpResponse {
     HttpResponse::Ok().json(&lock(&shared).marks)
+}
+
+/// The jsapi tickets issued so far, `{"corp": [...], "agent": [...]}`.
+async fn tickets(shared: web::Data<Shared>) -> HttpResponse {
+    HttpResponse::Ok().json(&lock(&shared).tickets)
+}
+
+/// Which waiting transfers the customer refuses; the others complete.
+#[derive(Deserialize, Default)]
+struct Completion {
+    #[serde(default)]
+    refuse: Vec<String>,
+}
+
+/// Completes every waiting transfer as WeCom does a day later: the customer now follows the
+/// takeover member instead (or, listed in `refuse`, stays and the transfer is refused).
+async fn complete_transfers(
+    shared: web::Data<Shared>,
+    body: Option<web::Json<Completion>>,
+) -> HttpResponse {
+    let refuse = body.map(|b| b.into_inner().refuse).unwrap_or_default();
+    let now = chrono::Utc::now().timestamp();
+    let mut sim = lock(&shared);
+    let waiting: Vec<usize> = (0..sim.transfers.len())
+        .filter(|i| sim.transfers[*i].status == 2)
+        .collect();
+    let mut completed = 0;
+    for index in waiting {
+        let record = sim.transfers[index].clone();
+        if refuse.contains(&record.external_userid) {
+            sim.transfers[index].status = 3;
+            continue;
+        }
+        if let Some(follow) = sim
+            .data
+            .contact_mut(&record.external_userid)
+            .and_then(|contact| {
+                contact
+                    .follow_user
+                    .iter_mut()
+                    .find(|f| f.userid == record.handover_userid)
+            })
+        {
+            follow.userid = record.takeover_userid.clone();
+            follow.createtime = now;
+        }
+        sim.transfers[index].status = 1;
+        sim.transfers[index].takeover_time = now;
+        completed += 1;
+    }
+    HttpResponse::Ok().json(json!({"completed": completed}))
 }

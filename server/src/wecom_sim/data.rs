@@ -19,6 +19,9 @@ pub struct SimulatorData {
     pub contacts: Vec<ContactDetails>,
     #[serde(default)]
     pub tag_groups: Vec<CorpTagGroup>,
+    /// Where pushed callbacks go (the app's callback URL, Token and EncodingAESKey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<super::push::CallbackTarget>,
 }
 
 impl SimulatorData {
@@ -99,6 +102,7 @@ impl SimulatorData {
             tag_id: Vec::new(),
             add_way: Some(1),
             state: Some("store-0101".into()),
+            remark_mobiles: Vec::new(),
         };
         let contact =
             |id: &str, name: &str, unionid: &str, follow_user: Vec<FollowUser>| ContactDetails {
@@ -166,6 +170,7 @@ impl SimulatorData {
                     vec![tag("etSKIN", "护肤", 1), tag("etMAKEUP", "彩妆", 2)],
                 ),
             ],
+            callback: None,
         }
     }
 }

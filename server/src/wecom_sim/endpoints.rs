@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{MarkTagRecord, Shared, lock};
+use super::{MarkTagRecord, Shared, TransferRecord, lock};
 
 const INVALID_CREDENTIAL: i64 = 40001;
 const INVALID_CODE: i64 = 40029;
@@ -20,6 +20,8 @@ const TOKEN_INVALID: i64 = 40014;
 const TOKEN_MISSING: i64 = 41001;
 const TOKEN_EXPIRED: i64 = 42001;
 const INVALID_PARAMETER: i64 = 40058;
+/// The customer is already being transferred.
+const TRANSFER_PENDING: i64 = 40097;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -33,6 +35,10 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             .route("/externalcontact/get", web::get().to(contact_get))
             .route("/externalcontact/list", web::get().to(contact_list))
             .route(
+                "/externalcontact/get_follow_user_list",
+                web::get().to(follow_user_list),
+            )
+            .route(
                 "/externalcontact/batch/get_by_user",
                 web::post().to(batch_get_by_user),
             )
@@ -44,6 +50,10 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/externalcontact/resigned/transfer_customer",
                 web::post().to(transfer_customer),
+            )
+            .route(
+                "/externalcontact/resigned/transfer_result",
+                web::post().to(transfer_result),
             ),
     );
 }
@@ -72,14 +82,18 @@ async fn admit(shared: &Shared, request: &HttpRequest) -> Result<(), HttpRespons
         let mut sim = lock(shared);
         *sim.counters.entry(path.clone()).or_default() += 1;
         let index = sim.faults.iter().position(|f| f.path == path);
-        index.map(|index| {
+        index.and_then(|index| {
+            if sim.faults[index].after > 0 {
+                sim.faults[index].after -= 1;
+                return None;
+            }
             let fault = sim.faults[index].clone();
             if fault.times <= 1 {
                 sim.faults.remove(index);
             } else {
                 sim.faults[index].times -= 1;
             }
-            fault
+            Some(fault)
         })
     };
     if let Some(fault) = fault {
@@ -139,15 +153,19 @@ async fn gettoken(request: HttpRequest, shared: web::Data<Shared>) -> HttpRespon
     ok(json!({"access_token": token, "expires_in": lifetime.as_secs()}))
 }
 
-async fn corp_ticket() -> HttpResponse {
-    ok(json!({"ticket": random_value("simcorpticket-"), "expires_in": 7200}))
+async fn corp_ticket(shared: web::Data<Shared>) -> HttpResponse {
+    let ticket = random_value("simcorpticket-");
+    lock(&shared).tickets.corp.push(ticket.clone());
+    ok(json!({"ticket": ticket, "expires_in": 7200}))
 }
 
-async fn agent_ticket(request: HttpRequest) -> HttpResponse {
+async fn agent_ticket(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
     if query_value(&request, "type").as_deref() != Some("agent_config") {
         return error(INVALID_PARAMETER, "invalid type");
     }
-    ok(json!({"ticket": random_value("simagentticket-"), "expires_in": 7200}))
+    let ticket = random_value("simagentticket-");
+    lock(&shared).tickets.agent.push(ticket.clone());
+    ok(json!({"ticket": ticket, "expires_in": 7200}))
 }
 
 async fn getuserinfo(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
@@ -184,6 +202,19 @@ async fn contact_get(request: HttpRequest, shared: web::Data<Shared>) -> HttpRes
         Some(contact) => ok(serde_json::to_value(contact).unwrap_or_default()),
         None => error(INVALID_EXTERNAL_USERID, "invalid external_userid"),
     }
+}
+
+/// Every member who is not disabled or gone may serve customers in the sample corp.
+async fn follow_user_list(shared: web::Data<Shared>) -> HttpResponse {
+    let sim = lock(&shared);
+    let members: Vec<&str> = sim
+        .data
+        .members
+        .iter()
+        .filter(|m| m.status == 1)
+        .map(|m| m.userid.as_str())
+        .collect();
+    ok(json!({"follow_user": members}))
 }
 
 async fn contact_list(request: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
@@ -330,24 +361,65 @@ async fn transfer_customer(
     if body.external_userid.is_empty() || body.external_userid.len() > 100 {
         return error(INVALID_PARAMETER, "external_userid must hold 1 to 100 ids");
     }
-    let sim = lock(&shared);
+    let mut sim = lock(&shared);
     if sim.data.member(&body.handover_userid).is_none()
         || sim.data.member(&body.takeover_userid).is_none()
     {
         return error(INVALID_USERID, "invalid userid");
     }
-    let customers: Vec<Value> = body
-        .external_userid
+    let mut customers = Vec::new();
+    for id in &body.external_userid {
+        let followed = sim.data.contact(id).is_some_and(|c| {
+            c.follow_user
+                .iter()
+                .any(|f| f.userid == body.handover_userid)
+        });
+        let waiting = sim.transfers.iter().any(|t| {
+            &t.external_userid == id && t.handover_userid == body.handover_userid && t.status == 2
+        });
+        let errcode = match (followed, waiting) {
+            (false, _) => INVALID_EXTERNAL_USERID,
+            (true, true) => TRANSFER_PENDING,
+            (true, false) => {
+                sim.transfers.push(TransferRecord {
+                    handover_userid: body.handover_userid.clone(),
+                    takeover_userid: body.takeover_userid.clone(),
+                    external_userid: id.clone(),
+                    status: 2,
+                    takeover_time: 0,
+                });
+                0
+            }
+        };
+        customers.push(json!({"external_userid": id, "errcode": errcode}));
+    }
+    ok(json!({"customer": customers}))
+}
+
+#[derive(Deserialize)]
+struct TransferResultRequest {
+    handover_userid: String,
+    takeover_userid: String,
+}
+
+async fn transfer_result(
+    shared: web::Data<Shared>,
+    body: web::Json<TransferResultRequest>,
+) -> HttpResponse {
+    let sim = lock(&shared);
+    let customers: Vec<Value> = sim
+        .transfers
         .iter()
-        .map(|id| {
-            let followed = sim.data.contact(id).is_some_and(|c| {
-                c.follow_user
-                    .iter()
-                    .any(|f| f.userid == body.handover_userid)
-            });
-            let errcode = if followed { 0 } else { INVALID_EXTERNAL_USERID };
-            json!({"external_userid": id, "errcode": errcode})
+        .filter(|t| {
+            t.handover_userid == body.handover_userid && t.takeover_userid == body.takeover_userid
+        })
+        .map(|t| {
+            json!({
+                "external_userid": t.external_userid,
+                "status": t.status,
+                "takeover_time": t.takeover_time,
+            })
         })
         .collect();
-    ok(json!({"customer": customers}))
+    ok(json!({"customer": customers, "next_cursor": ""}))
 }

@@ -11,6 +11,8 @@
 mod control;
 mod data;
 mod endpoints;
+mod oauth;
+mod push;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -22,6 +24,7 @@ use actix_web::{App, HttpServer, web};
 use serde::{Deserialize, Serialize};
 
 pub use data::SimulatorData;
+pub use push::CallbackTarget;
 
 /// An errcode (or a delay) the simulator answers some endpoint with, some number of times.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -36,6 +39,9 @@ pub struct Fault {
     pub times: u32,
     #[serde(default)]
     pub delay_ms: u64,
+    /// Calls of `path` answered normally before the fault starts (to fail a run midway).
+    #[serde(default)]
+    pub after: u32,
 }
 
 fn one() -> u32 {
@@ -61,6 +67,27 @@ pub(crate) struct Simulator {
     counters: HashMap<String, u64>,
     faults: Vec<Fault>,
     marks: Vec<MarkTagRecord>,
+    /// Every jsapi ticket issued, so a test can check a signature made with one.
+    tickets: IssuedTickets,
+    /// Customer transfers requested, as WeCom tracks them until they complete.
+    transfers: Vec<TransferRecord>,
+}
+
+/// One customer's resigned-member transfer, as the simulated WeCom tracks it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TransferRecord {
+    handover_userid: String,
+    takeover_userid: String,
+    external_userid: String,
+    /// 2 waiting until `/sim/transfers/complete`, then 1 done (or 3 refused).
+    status: i64,
+    takeover_time: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct IssuedTickets {
+    corp: Vec<String>,
+    agent: Vec<String>,
 }
 
 /// An OAuth code lives this long and is good for one call, as WeCom's.
@@ -98,6 +125,8 @@ impl WecomSimulator {
             counters: HashMap::new(),
             faults: Vec::new(),
             marks: Vec::new(),
+            tickets: IssuedTickets::default(),
+            transfers: Vec::new(),
         }));
         let state = web::Data::new(shared);
         let server = HttpServer::new(move || {
@@ -106,6 +135,8 @@ impl WecomSimulator {
                 .app_data(web::JsonConfig::default().limit(1024 * 1024))
                 .configure(endpoints::routes)
                 .configure(control::routes)
+                .configure(oauth::routes)
+                .configure(push::routes)
         })
         .workers(1)
         .disable_signals()

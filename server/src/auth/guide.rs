@@ -1,0 +1,95 @@
+//! The `Guide` extractor: the signed-in guide, from the session cookie and the database.
+//! A handler that takes a `Guide` can only run for a live session of an active guide.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use sea_orm::EntityTrait;
+
+use super::SESSION_COOKIE;
+use crate::directory::guide_status;
+use crate::entity::guide;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The guide a request is made for.
+#[derive(Debug, Clone)]
+pub struct Guide {
+    pub id: i64,
+    pub userid: String,
+    pub name: String,
+    pub position: Option<String>,
+    /// When the session ends, in unix seconds.
+    pub session_expires_at: i64,
+}
+
+impl FromRequest for Guide {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = request.app_data::<web::Data<AppState>>().cloned();
+        let token = request
+            .cookie(SESSION_COOKIE)
+            .map(|cookie| cookie.value().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| anyhow::anyhow!("AppState is not registered"))?;
+            let token = token.ok_or_else(not_signed_in)?;
+            let session = state
+                .sessions
+                .find(&token)
+                .await?
+                .ok_or_else(session_expired)?;
+            let Some(found) = guide::Entity::find_by_id(session.guide_id)
+                .one(&state.db)
+                .await?
+            else {
+                state.sessions.end(&token).await?;
+                return Err(session_expired());
+            };
+            // Staff changes arrive by callback: a guide disabled or resigned since signing in
+            // loses the sidebar at once, not when the session would have expired.
+            if let Some(refusal) = refusal_for_status(&found.status) {
+                state.sessions.end(&token).await?;
+                return Err(refusal);
+            }
+            Ok(Self {
+                id: found.id,
+                userid: found.wecom_userid,
+                name: found.name,
+                position: found.position,
+                session_expires_at: session.expires_at,
+            })
+        })
+    }
+}
+
+fn not_signed_in() -> AppError {
+    AppError::Unauthorized {
+        code: "not_signed_in",
+        message: "请从企业微信打开导购助手以登录".into(),
+    }
+}
+
+pub(super) fn session_expired() -> AppError {
+    AppError::Unauthorized {
+        code: "session_expired",
+        message: "登录已失效，请重新打开导购助手".into(),
+    }
+}
+
+/// Why a guide with this status may not use the sidebar, if they may not.
+pub(super) fn refusal_for_status(status: &str) -> Option<AppError> {
+    match status {
+        guide_status::ACTIVE => None,
+        guide_status::RESIGNED => Some(AppError::Forbidden {
+            code: "guide_resigned",
+            message: "你的企业微信账号已离职，无法使用导购助手".into(),
+        }),
+        _ => Some(AppError::Forbidden {
+            code: "guide_disabled",
+            message: "你的企业微信账号已停用，无法使用导购助手，请联系管理员".into(),
+        }),
+    }
+}

@@ -1,0 +1,206 @@
+//! Sign-in and sign-out: `/auth/wecom/start` → WeCom's authorize page → the sidebar with
+//! `?code=` → `POST /api/v1/session` → a session cookie. `DELETE /api/v1/session` signs out.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use shared::{SessionInfo, SignIn};
+
+use super::guide::refusal_for_status;
+use super::{Guide, OAUTH_STATE_COOKIE, SESSION_COOKIE, cookies};
+use crate::directory;
+use crate::entity::guide;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::wecom::api::{Member, OAuthIdentity, errcode};
+use crate::wecom::client::{WecomClient, WecomError};
+
+/// WeCom's answers for a code that is unknown (40029), already used (40163) or expired (42003).
+const CODE_REFUSED: [i64; 3] = [40029, 40163, 42003];
+
+/// `GET /auth/wecom/start`: the sidebar's entry URL in WeCom's admin console. Sends the
+/// member to WeCom's authorize page, which comes back to the sidebar with `?code=`.
+pub async fn start_oauth(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let wecom = &state.settings.wecom;
+    let corp_id = wecom
+        .corp_id
+        .as_deref()
+        .ok_or(AppError::Wecom(WecomError::NotConfigured("WECOM_CORP_ID")))?;
+    let oauth_state = random_state()?;
+    let mut authorize = wecom
+        .oauth_base
+        .join("connect/oauth2/authorize")
+        .map_err(|err| anyhow::anyhow!("WECOM_OAUTH_BASE cannot be joined: {err}"))?;
+    {
+        let mut query = authorize.query_pairs_mut();
+        query
+            .append_pair("appid", corp_id)
+            .append_pair("redirect_uri", &format!("{}/sidebar/", state.public_url))
+            .append_pair("response_type", "code")
+            .append_pair("scope", "snsapi_base")
+            .append_pair("state", &oauth_state);
+        if let Some(agent_id) = wecom.agent_id {
+            query.append_pair("agentid", &agent_id.to_string());
+        }
+    }
+    // WeCom requires this fragment on the authorize URL.
+    authorize.set_fragment(Some("wechat_redirect"));
+    let secure = cookies::secure_for(&state.public_url);
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, authorize.as_str()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(cookies::oauth_state(oauth_state, secure))
+        .finish())
+}
+
+/// `POST /api/v1/session {"code", "state"?}`: trades WeCom's OAuth code for a session.
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<SignIn>,
+) -> Result<HttpResponse, AppError> {
+    let SignIn {
+        code,
+        state: returned_state,
+    } = body.into_inner();
+    let code = code.trim();
+    if code.is_empty() || code.len() > 512 || !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::BadRequest {
+            code: "invalid_code",
+            message: "登录码格式不正确，请重新打开导购助手".into(),
+        });
+    }
+    // Begun at /auth/wecom/start: the code must come back with the state we sent, so nobody
+    // can sign a guide into someone else's account with a code of their own.
+    if let Some(expected) = request.cookie(OAUTH_STATE_COOKIE)
+        && returned_state.as_deref() != Some(expected.value())
+    {
+        return Err(AppError::Unauthorized {
+            code: "oauth_state_mismatch",
+            message: "登录请求已失效，请重新打开导购助手".into(),
+        });
+    }
+    let wecom = state.wecom_client()?;
+    let identity = wecom.oauth_identity(code).await.map_err(|err| match err {
+        WecomError::Api { code, .. } if CODE_REFUSED.contains(&code) => AppError::Unauthorized {
+            code: "code_expired",
+            message: "登录码已使用或已过期，请重新打开导购助手".into(),
+        },
+        other => other.into(),
+    })?;
+    let guide = guide_for(&state, wecom, &identity).await?;
+    let (token, session) = state.sessions.start(guide.id).await?;
+    tracing::info!(guide_id = guide.id, "guide signed in");
+
+    let secure = cookies::secure_for(&state.public_url);
+    let ttl = state.sessions.ttl().as_secs();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(cookies::session(token, ttl, secure))
+        .cookie(cookies::expired(
+            OAUTH_STATE_COOKIE,
+            cookies::OAUTH_STATE_PATH,
+            secure,
+        ))
+        .json(SessionInfo {
+            userid: guide.wecom_userid,
+            name: guide.name,
+            position: guide.position,
+            expires_at: session.expires_at,
+        }))
+}
+
+/// `GET /api/v1/session`: who is signed in.
+pub async fn current_session(guide: Guide) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(SessionInfo {
+            userid: guide.userid,
+            name: guide.name,
+            position: guide.position,
+            expires_at: guide.session_expires_at,
+        })
+}
+
+/// `DELETE /api/v1/session`: signs out; signing out without a session is no error.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    if let Some(cookie) = request.cookie(SESSION_COOKIE) {
+        state.sessions.end(cookie.value()).await?;
+    }
+    let secure = cookies::secure_for(&state.public_url);
+    Ok(HttpResponse::NoContent()
+        .cookie(cookies::expired(SESSION_COOKIE, "/", secure))
+        .finish())
+}
+
+/// The guide the OAuth identity names, made one from user/get if this member is new here.
+async fn guide_for(
+    state: &AppState,
+    wecom: &WecomClient,
+    identity: &OAuthIdentity,
+) -> Result<guide::Model, AppError> {
+    let Some(userid) = identity.userid.as_deref().filter(|id| !id.is_empty()) else {
+        return Err(not_a_member());
+    };
+    let allowed_departments = &state.settings.auth.guide_departments;
+    let known = directory::find_guide(&state.db, userid).await?;
+    // A guide first seen in a callback has no departments yet; they decide here.
+    let needs_details = known
+        .as_ref()
+        .is_none_or(|g| !allowed_departments.is_empty() && g.department.is_none());
+    let guide = if needs_details {
+        let member = wecom.member(userid).await.map_err(|err| match err {
+            WecomError::Api {
+                code: errcode::NO_SUCH_MEMBER,
+                ..
+            } => not_a_member(),
+            other => other.into(),
+        })?;
+        refuse_inactive(&member)?;
+        directory::upsert_member(&state.db, &member, Utc::now()).await?
+    } else {
+        known.ok_or_else(not_a_member)?
+    };
+    if let Some(refusal) = refusal_for_status(&guide.status) {
+        return Err(refusal);
+    }
+    if !allowed_departments.is_empty()
+        && !directory::departments_of(&guide)
+            .iter()
+            .any(|d| allowed_departments.contains(d))
+    {
+        return Err(AppError::Forbidden {
+            code: "department_not_allowed",
+            message: "你所在的部门尚未开通导购助手，请联系管理员".into(),
+        });
+    }
+    Ok(guide)
+}
+
+/// Only members who can work today become guides.
+fn refuse_inactive(member: &Member) -> Result<(), AppError> {
+    match directory::status_from_wecom(member.status) {
+        Some(status) => refusal_for_status(status).map_or(Ok(()), Err),
+        None => Err(AppError::Forbidden {
+            code: "guide_disabled",
+            message: "你的企业微信账号当前不可用，无法使用导购助手，请联系管理员".into(),
+        }),
+    }
+}
+
+fn not_a_member() -> AppError {
+    AppError::Forbidden {
+        code: "not_a_member",
+        message: "仅限本企业成员使用导购助手".into(),
+    }
+}
+
+/// 128 random bits, hex: the OAuth `state`.
+fn random_state() -> Result<String, AppError> {
+    let mut random = [0u8; 16];
+    getrandom::fill(&mut random).map_err(|err| anyhow::anyhow!("no randomness: {err}"))?;
+    Ok(hex::encode(random))
+}

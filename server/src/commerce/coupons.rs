@@ -1,0 +1,153 @@
+//! Coupon templates: cash (fen off) or discount (the share of the price kept, in per mille:
+//! 850 is 85折), a threshold, a validity (fixed dates or days from issue), stock, a limit per
+//! customer and the stores where they are usable (none listed: all).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+
+use super::record::{
+    RecordError, check_fen, check_id, check_one_of, check_text, id_by_source, invalid,
+    resolve_store_ids, upsert_if_newer,
+};
+use crate::entity::{coupon_template, coupon_template_store};
+
+/// `coupon-templates`: a kind of coupon the brand issues.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouponTemplateRecord {
+    pub id: String,
+    pub updated_at: DateTime<Utc>,
+    pub name: String,
+    /// `cash` or `discount`.
+    pub kind: String,
+    /// Cash: fen off. Discount: per mille of the price kept (1 to 999).
+    pub value: i64,
+    #[serde(default)]
+    pub threshold_fen: i64,
+    #[serde(default)]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub valid_to: Option<DateTime<Utc>>,
+    /// Days a grant stays valid from its issue, when not fixed dates.
+    #[serde(default)]
+    pub valid_days: i32,
+    #[serde(default)]
+    pub total_stock: i64,
+    #[serde(default = "one")]
+    pub per_customer_limit: i32,
+    #[serde(default)]
+    pub store_ids: Vec<String>,
+}
+
+fn one() -> i32 {
+    1
+}
+
+pub async fn apply(
+    db: &impl ConnectionTrait,
+    record: CouponTemplateRecord,
+    now: DateTime<Utc>,
+) -> Result<(), RecordError> {
+    check_id("id", &record.id)?;
+    check_text("name", &record.name, 100)?;
+    check_one_of("kind", &record.kind, &["cash", "discount"])?;
+    match record.kind.as_str() {
+        "cash" if record.value <= 0 => {
+            return Err(invalid(
+                "invalid_amount",
+                "a cash coupon's `value` is fen above 0",
+            ));
+        }
+        "discount" if !(1..=999).contains(&record.value) => {
+            return Err(invalid(
+                "invalid_field",
+                "a discount coupon's `value` is the per mille kept, 1 to 999 (850 = 85折)",
+            ));
+        }
+        _ => {}
+    }
+    check_fen("threshold_fen", record.threshold_fen)?;
+    if record.valid_days < 0 || record.total_stock < 0 || record.per_customer_limit < 1 {
+        return Err(invalid(
+            "invalid_field",
+            "`valid_days` and `total_stock` are 0 or more, `per_customer_limit` 1 or more",
+        ));
+    }
+    if let (Some(from), Some(to)) = (record.valid_from, record.valid_to)
+        && to <= from
+    {
+        return Err(invalid(
+            "invalid_field",
+            "`valid_to` must be after `valid_from`",
+        ));
+    }
+    let store_ids = resolve_store_ids(db, &record.store_ids).await?;
+    let source_id = record.id.clone();
+    let row = coupon_template::ActiveModel {
+        source_id: Set(record.id),
+        name: Set(record.name),
+        kind: Set(record.kind),
+        value: Set(record.value),
+        threshold_fen: Set(record.threshold_fen),
+        valid_from: Set(record.valid_from),
+        valid_to: Set(record.valid_to),
+        valid_days: Set(record.valid_days),
+        total_stock: Set(record.total_stock),
+        per_customer_limit: Set(record.per_customer_limit),
+        source_updated_at: Set(record.updated_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let written = upsert_if_newer::<coupon_template::Entity>(
+        db,
+        row,
+        coupon_template::Column::SourceId,
+        coupon_template::Column::SourceUpdatedAt,
+        vec![
+            coupon_template::Column::Name,
+            coupon_template::Column::Kind,
+            coupon_template::Column::Value,
+            coupon_template::Column::ThresholdFen,
+            coupon_template::Column::ValidFrom,
+            coupon_template::Column::ValidTo,
+            coupon_template::Column::ValidDays,
+            coupon_template::Column::TotalStock,
+            coupon_template::Column::PerCustomerLimit,
+            coupon_template::Column::SourceUpdatedAt,
+            coupon_template::Column::UpdatedAt,
+        ],
+    )
+    .await?;
+    if !written {
+        return Ok(());
+    }
+    let Some(template_id) = id_by_source::<coupon_template::Entity, _>(
+        db,
+        coupon_template::Column::SourceId,
+        &source_id,
+        |t| t.id,
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    coupon_template_store::Entity::delete_many()
+        .filter(coupon_template_store::Column::TemplateId.eq(template_id))
+        .exec(db)
+        .await?;
+    if !store_ids.is_empty() {
+        let rows = store_ids
+            .into_iter()
+            .map(|store_id| coupon_template_store::ActiveModel {
+                template_id: Set(template_id),
+                store_id: Set(store_id),
+                ..Default::default()
+            });
+        coupon_template_store::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! `POST /api/v1/ingest/{kind}`: the brand's systems push records, signed (see
+//! [`super::signature`]); each record is validated and upserted on its own, so one bad record
+//! never fails the batch, and the batch is one transaction, so a database failure stores none
+//! of it (and the sender's retry is harmless: every upsert is idempotent).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use shared::{IngestAnswer, IngestRejection};
+
+use super::record::RecordError;
+use super::signature::{self, SignatureError};
+use super::{behaviour, coupons, members, orders, products, shipments, staff, stores};
+use crate::database::begin_write;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// At most this many records per request.
+pub const MAX_RECORDS: usize = 1000;
+/// At most this many bytes per request (1,000 large orders fit).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// What can be ingested, by its URL name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Stores,
+    Staff,
+    Members,
+    Orders,
+    Shipments,
+    Products,
+    CouponTemplates,
+    Events,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Stores,
+        Kind::Staff,
+        Kind::Members,
+        Kind::Orders,
+        Kind::Shipments,
+        Kind::Products,
+        Kind::CouponTemplates,
+        Kind::Events,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Stores => "stores",
+            Kind::Staff => "staff",
+            Kind::Members => "members",
+            Kind::Orders => "orders",
+            Kind::Shipments => "shipments",
+            Kind::Products => "products",
+            Kind::CouponTemplates => "coupon-templates",
+            Kind::Events => "events",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// Validates and upserts one record of `kind`.
+pub async fn apply_record(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    value: Value,
+    now: DateTime<Utc>,
+) -> Result<(), RecordError> {
+    match kind {
+        Kind::Stores => stores::apply(db, parse(value)?, now).await,
+        Kind::Staff => staff::apply(db, parse(value)?, now).await,
+        Kind::Members => members::apply(db, parse(value)?, now).await,
+        Kind::Orders => orders::apply(db, parse(value)?, now).await,
+        Kind::Shipments => shipments::apply(db, parse(value)?, now).await,
+        Kind::Products => products::apply(db, parse(value)?, now).await,
+        Kind::CouponTemplates => coupons::apply(db, parse(value)?, now).await,
+        Kind::Events => behaviour::apply(db, parse(value)?, now).await,
+    }
+}
+
+fn parse<T: DeserializeOwned>(value: Value) -> Result<T, RecordError> {
+    serde_json::from_value(value)
+        .map_err(|err| super::record::invalid("invalid_record", err.to_string()))
+}
+
+/// Applies a batch in one transaction; refused records are listed, the rest stored.
+pub async fn apply_batch(
+    db: &DatabaseConnection,
+    kind: Kind,
+    records: Vec<Value>,
+    now: DateTime<Utc>,
+) -> Result<IngestAnswer, DbErr> {
+    let txn = begin_write(db).await?;
+    let mut answer = IngestAnswer::default();
+    let ids: Vec<Option<String>> = records
+        .iter()
+        .map(|value| value.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let mut refused: Vec<(usize, RecordError)> = Vec::new();
+    if kind == Kind::Orders {
+        // Orders come by the million: one batch, a handful of statements.
+        let parsed = records
+            .into_iter()
+            .enumerate()
+            .map(|(index, value)| (index, parse::<orders::OrderRecord>(value)))
+            .collect();
+        let (accepted, rejected) = orders::apply_many(&txn, parsed, now).await?;
+        answer.accepted = accepted;
+        refused = rejected;
+    } else {
+        for (index, value) in records.into_iter().enumerate() {
+            match apply_record(&txn, kind, value, now).await {
+                Ok(()) => answer.accepted += 1,
+                Err(RecordError::Database(err)) => return Err(err),
+                Err(error) => refused.push((index, error)),
+            }
+        }
+    }
+    refused.sort_by_key(|(index, _)| *index);
+    for (index, error) in refused {
+        let (code, message) = match error {
+            RecordError::Invalid { code, message } => (code.to_owned(), message),
+            RecordError::Database(err) => return Err(err),
+        };
+        answer.rejected.push(IngestRejection {
+            index,
+            id: ids.get(index).cloned().flatten(),
+            code,
+            message,
+        });
+    }
+    txn.commit().await?;
+    Ok(answer)
+}
+
+#[derive(serde::Deserialize)]
+struct Batch {
+    records: Vec<Value>,
+}
+
+/// `POST /api/v1/ingest/{kind}`.
+pub async fn receive(
+    state: web::Data<AppState>,
+    kind: web::Path<String>,
+    request: HttpRequest,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let kind = Kind::parse(&kind).ok_or_else(|| AppError::NotFound)?;
+    let secret = state
+        .settings
+        .ingest_secret
+        .as_ref()
+        .ok_or(AppError::Unavailable {
+            code: "ingest_not_configured",
+            message: "ingest is not configured (GUIDEDESK_INGEST_SECRET)".into(),
+        })?;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|err| AppError::bad_request(format!("cannot read the body: {err}")))?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large(format!(
+                "the body is over {MAX_BODY_BYTES} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    let now = Utc::now();
+    signature::verify(
+        secret.expose(),
+        header("X-GuideDesk-Timestamp").as_deref(),
+        header("X-GuideDesk-Signature").as_deref(),
+        &body,
+        now.timestamp(),
+    )
+    .map_err(|err| AppError::Unauthorized {
+        code: match err {
+            SignatureError::Missing => "signature_missing",
+            SignatureError::BadTimestamp | SignatureError::Stale => "stale_timestamp",
+            SignatureError::Mismatch => "invalid_signature",
+        },
+        message: err.to_string(),
+    })?;
+    let batch: Batch = serde_json::from_slice(&body).map_err(|err| AppError::BadRequest {
+        code: "invalid_json",
+        message: format!("the body is not {{\"records\": [...]}}: {err}"),
+    })?;
+    if batch.records.len() > MAX_RECORDS {
+        return Err(too_large(format!(
+            "{} records; at most {MAX_RECORDS} per request",
+            batch.records.len()
+        )));
+    }
+    let answer = apply_batch(&state.db, kind, batch.records, now).await?;
+    tracing::info!(
+        kind = kind.name(),
+        accepted = answer.accepted,
+        rejected = answer.rejected.len(),
+        "ingested"
+    );
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+fn too_large(message: String) -> AppError {
+    AppError::PayloadTooLarge {
+        code: "payload_too_large",
+        message,
+    }
+}

@@ -1,0 +1,278 @@
+//! Members, and their link to the WeCom customer: by the `external_userid` the source gives,
+//! else by unionid (the same WeChat user), else by mobile (a number the guide recorded for
+//! the contact). The mobile itself is never stored: its hash (for matching) and last four
+//! digits (for display) are.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::record::{
+    RecordError, check_fen, check_id, check_text, invalid, require_ref, upsert_if_newer,
+};
+use crate::entity::{customer, member, member_customer, store};
+
+/// `members`: a loyalty member.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRecord {
+    pub id: String,
+    pub updated_at: DateTime<Utc>,
+    pub name: String,
+    /// A mainland mobile number (`13812345678`, `+86 138-1234-5678`).
+    #[serde(default)]
+    pub mobile: Option<String>,
+    #[serde(default)]
+    pub unionid: Option<String>,
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub points: i64,
+    #[serde(default)]
+    pub balance_fen: i64,
+    /// The home store's source id.
+    #[serde(default)]
+    pub home_store_id: Option<String>,
+    #[serde(default)]
+    pub registered_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub birthday: Option<NaiveDate>,
+    /// The WeCom customer this member is, when the source knows it.
+    #[serde(default)]
+    pub external_userid: Option<String>,
+}
+
+/// A mainland mobile as 11 digits, or `None` if it is not one.
+pub fn normalise_mobile(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let digits = match digits.len() {
+        13 if digits.starts_with("86") => digits[2..].to_owned(),
+        11 => digits,
+        _ => return None,
+    };
+    digits.starts_with('1').then_some(digits)
+}
+
+/// What the mobile is matched by: SHA-256 over a fixed prefix and the 11 digits.
+pub fn mobile_hash(digits: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"guidedesk-mobile:");
+    hasher.update(digits.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+pub async fn apply(
+    db: &impl ConnectionTrait,
+    record: MemberRecord,
+    now: DateTime<Utc>,
+) -> Result<(), RecordError> {
+    check_id("id", &record.id)?;
+    check_text("name", &record.name, 64)?;
+    check_fen("balance_fen", record.balance_fen)?;
+    if record.points < 0 {
+        return Err(invalid("invalid_field", "`points` must be 0 or more"));
+    }
+    let mobile = match record.mobile.as_deref().filter(|m| !m.trim().is_empty()) {
+        None => None,
+        Some(text) => Some(normalise_mobile(text).ok_or_else(|| {
+            invalid("invalid_mobile", "`mobile` is not a mainland mobile number")
+        })?),
+    };
+    let home_store_id = match &record.home_store_id {
+        Some(source) => Some(
+            require_ref::<store::Entity, _>(
+                db,
+                store::Column::SourceId,
+                "home_store_id",
+                source,
+                |s| s.id,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let source_id = record.id.clone();
+    let row = member::ActiveModel {
+        source_id: Set(record.id),
+        name: Set(record.name),
+        mobile_hash: Set(mobile.as_deref().map(mobile_hash)),
+        mobile_last4: Set(mobile.as_deref().map(|m| m[m.len() - 4..].to_owned())),
+        unionid: Set(record.unionid.clone().filter(|u| !u.is_empty())),
+        level: Set(record.level),
+        points: Set(record.points),
+        balance_fen: Set(record.balance_fen),
+        home_store_id: Set(home_store_id),
+        registered_at: Set(record.registered_at),
+        birthday: Set(record.birthday),
+        source_updated_at: Set(record.updated_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let written = upsert_if_newer::<member::Entity>(
+        db,
+        row,
+        member::Column::SourceId,
+        member::Column::SourceUpdatedAt,
+        vec![
+            member::Column::Name,
+            member::Column::MobileHash,
+            member::Column::MobileLast4,
+            member::Column::Unionid,
+            member::Column::Level,
+            member::Column::Points,
+            member::Column::BalanceFen,
+            member::Column::HomeStoreId,
+            member::Column::RegisteredAt,
+            member::Column::Birthday,
+            member::Column::SourceUpdatedAt,
+            member::Column::UpdatedAt,
+        ],
+    )
+    .await?;
+    if written
+        && let Some(member) = member::Entity::find()
+            .filter(member::Column::SourceId.eq(&source_id))
+            .one(db)
+            .await?
+    {
+        link_member(db, &member, record.external_userid.as_deref(), now).await?;
+    }
+    Ok(())
+}
+
+/// Links the member to their WeCom customer, if one can be found and neither is linked yet
+/// (an explicit `external_userid` replaces an earlier guess).
+pub async fn link_member(
+    db: &impl ConnectionTrait,
+    member: &member::Model,
+    explicit: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let member_id = member.id;
+    let by = |column: customer::Column, value: String| {
+        customer::Entity::find().filter(column.eq(value)).one(db)
+    };
+    let (found, matched_by) = if let Some(external) = explicit.filter(|e| !e.is_empty()) {
+        (
+            by(customer::Column::ExternalUserid, external.to_owned()).await?,
+            "explicit",
+        )
+    } else if let Some(unionid) = member.unionid.clone() {
+        (by(customer::Column::Unionid, unionid).await?, "unionid")
+    } else {
+        (None, "")
+    };
+    let (found, matched_by) = match (found, &member.mobile_hash) {
+        (None, Some(hash)) => (
+            by(customer::Column::MobileHash, hash.clone()).await?,
+            "mobile",
+        ),
+        (found, _) => (found, matched_by),
+    };
+    let Some(customer) = found else {
+        return Ok(());
+    };
+    if matched_by == "explicit" {
+        member_customer::Entity::delete_many()
+            .filter(member_customer::Column::MemberId.eq(member_id))
+            .exec(db)
+            .await?;
+    }
+    member_customer::Entity::insert(member_customer::ActiveModel {
+        member_id: Set(member_id),
+        customer_id: Set(customer.id),
+        matched_by: Set(matched_by.to_owned()),
+        matched_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Links a WeCom customer who arrived after their member (a sync, a re-fetch, a mobile the
+/// guide noted) to that member, by unionid, else by mobile, unless either is linked already.
+pub async fn link_customer(
+    db: &impl ConnectionTrait,
+    customer: &customer::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let linked = member_customer::Entity::find()
+        .filter(member_customer::Column::CustomerId.eq(customer.id))
+        .one(db)
+        .await?;
+    if linked.is_some() {
+        return Ok(());
+    }
+    let unlinked = |column: member::Column, value: String| {
+        member::Entity::find()
+            .filter(column.eq(value))
+            .filter(
+                member::Column::Id.not_in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(member_customer::Column::MemberId)
+                        .from(member_customer::Entity)
+                        .to_owned(),
+                ),
+            )
+            .one(db)
+    };
+    let mut found = None;
+    if let Some(unionid) = customer.unionid.clone().filter(|u| !u.is_empty()) {
+        found = unlinked(member::Column::Unionid, unionid)
+            .await?
+            .map(|m| (m, "unionid"));
+    }
+    if found.is_none()
+        && let Some(hash) = customer.mobile_hash.clone()
+    {
+        found = unlinked(member::Column::MobileHash, hash)
+            .await?
+            .map(|m| (m, "mobile"));
+    }
+    let Some((member, matched_by)) = found else {
+        return Ok(());
+    };
+    member_customer::Entity::insert(member_customer::ActiveModel {
+        member_id: Set(member.id),
+        customer_id: Set(customer.id),
+        matched_by: Set(matched_by.to_owned()),
+        matched_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mobiles_are_normalised_before_hashing() {
+        for same in [
+            "13812345678",
+            "+86 138-1234-5678",
+            "86 13812345678",
+            "138 1234 5678",
+        ] {
+            assert_eq!(
+                normalise_mobile(same).as_deref(),
+                Some("13812345678"),
+                "{same}"
+            );
+        }
+        for not_mobile in ["", "12345", "0213812345678", "23812345678"] {
+            assert_eq!(normalise_mobile(not_mobile), None, "{not_mobile}");
+        }
+        assert_eq!(mobile_hash("13812345678"), mobile_hash("13812345678"));
+        assert_ne!(mobile_hash("13812345678"), mobile_hash("13812345679"));
+        assert!(!mobile_hash("13812345678").contains("13812345678"));
+    }
+}

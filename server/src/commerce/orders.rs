@@ -1,0 +1,339 @@
+//! Orders from every channel (online mall, offline store, POS), with their items. Amounts are
+//! integer fen and must add up: the items' amounts to the total, the discount and the paid
+//! amount within it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use serde::Deserialize;
+
+use super::record::{RecordError, check_fen, check_id, check_one_of, check_text, invalid};
+use crate::entity::{member, order, order_item, store};
+
+pub const CHANNELS: &[&str] = &["online", "offline", "pos"];
+pub const STATUSES: &[&str] = &[
+    "created",
+    "paid",
+    "shipped",
+    "completed",
+    "cancelled",
+    "refunded",
+];
+
+/// `orders`: an order and its items (the items are replaced with each newer version).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRecord {
+    pub id: String,
+    pub updated_at: DateTime<Utc>,
+    /// The member's source id; absent for a guest order.
+    #[serde(default)]
+    pub member_id: Option<String>,
+    pub channel: String,
+    /// The store's source id (offline and POS orders; an online order may name one too).
+    #[serde(default)]
+    pub store_id: Option<String>,
+    pub status: String,
+    pub total_fen: i64,
+    #[serde(default)]
+    pub discount_fen: i64,
+    pub paid_fen: i64,
+    pub ordered_at: DateTime<Utc>,
+    #[serde(default)]
+    pub paid_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub items: Vec<ItemRecord>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRecord {
+    pub sku: String,
+    /// The product's source id.
+    #[serde(default)]
+    pub product_id: Option<String>,
+    pub title: String,
+    pub quantity: i32,
+    pub price_fen: i64,
+    /// The line's amount after line discounts; `price_fen × quantity` when absent.
+    #[serde(default)]
+    pub amount_fen: Option<i64>,
+}
+
+/// An order that passed validation: its items with their amounts.
+struct Checked {
+    index: usize,
+    record: OrderRecord,
+    lines: Vec<(ItemRecord, i64)>,
+}
+
+/// Everything about an order that needs no database: fields, words, amounts adding up.
+fn check(index: usize, record: OrderRecord) -> Result<Checked, RecordError> {
+    check_id("id", &record.id)?;
+    check_one_of("channel", &record.channel, CHANNELS)?;
+    check_one_of("status", &record.status, STATUSES)?;
+    check_fen("total_fen", record.total_fen)?;
+    check_fen("discount_fen", record.discount_fen)?;
+    check_fen("paid_fen", record.paid_fen)?;
+    if record.discount_fen > record.total_fen || record.paid_fen > record.total_fen {
+        return Err(invalid(
+            "amounts_mismatch",
+            "`discount_fen` and `paid_fen` cannot exceed `total_fen`",
+        ));
+    }
+    let mut items_total: i64 = 0;
+    let mut lines = Vec::with_capacity(record.items.len());
+    for (n, item) in record.items.iter().enumerate() {
+        check_text(&format!("items[{n}].sku"), &item.sku, 64)?;
+        check_text(&format!("items[{n}].title"), &item.title, 200)?;
+        if item.quantity < 1 {
+            return Err(invalid(
+                "invalid_field",
+                format!("`items[{n}].quantity` must be 1 or more"),
+            ));
+        }
+        check_fen(&format!("items[{n}].price_fen"), item.price_fen)?;
+        let amount = match item.amount_fen {
+            Some(amount) => amount,
+            None => item
+                .price_fen
+                .checked_mul(i64::from(item.quantity))
+                .ok_or_else(|| invalid("invalid_amount", format!("`items[{n}]` overflows")))?,
+        };
+        check_fen(&format!("items[{n}].amount_fen"), amount)?;
+        items_total = items_total
+            .checked_add(amount)
+            .ok_or_else(|| invalid("invalid_amount", "the items' amounts overflow"))?;
+        lines.push((item.clone(), amount));
+    }
+    if !record.items.is_empty() && items_total != record.total_fen {
+        return Err(invalid(
+            "amounts_mismatch",
+            format!(
+                "the items add up to {items_total} fen, `total_fen` is {}",
+                record.total_fen
+            ),
+        ));
+    }
+    Ok(Checked {
+        index,
+        record,
+        lines,
+    })
+}
+
+/// One order (the ingest API's single-record path goes through the batch path too).
+pub async fn apply(
+    db: &impl ConnectionTrait,
+    record: OrderRecord,
+    now: DateTime<Utc>,
+) -> Result<(), RecordError> {
+    let (_, mut refused) = apply_many(db, vec![(0, Ok(record))], now).await?;
+    match refused.pop() {
+        Some((_, error)) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Orders are loaded by the million: a batch is stored in a handful of statements, not a
+/// handful per order. Its members and stores are resolved in one query each, its orders
+/// upserted in one statement that returns the rows it wrote (a version not newer than the
+/// stored one is not written), and those orders' items replaced in one delete and one insert.
+/// Returns how many were accepted and the refused ones by index.
+pub async fn apply_many(
+    db: &impl ConnectionTrait,
+    records: Vec<(usize, Result<OrderRecord, RecordError>)>,
+    now: DateTime<Utc>,
+) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
+    let mut refused = Vec::new();
+    let mut checked = Vec::with_capacity(records.len());
+    for (index, record) in records {
+        match record.and_then(|record| check(index, record)) {
+            Ok(order) => checked.push(order),
+            Err(RecordError::Database(err)) => return Err(err),
+            Err(error) => refused.push((index, error)),
+        }
+    }
+    let member_ids = resolve::<member::Entity>(
+        db,
+        member::Column::SourceId,
+        checked.iter().filter_map(|c| c.record.member_id.clone()),
+        |m| (m.source_id.clone(), m.id),
+    )
+    .await?;
+    let store_ids = resolve::<store::Entity>(
+        db,
+        store::Column::SourceId,
+        checked.iter().filter_map(|c| c.record.store_id.clone()),
+        |s| (s.source_id.clone(), s.id),
+    )
+    .await?;
+
+    // The newest version of each order in the batch is the one written.
+    let mut newest: HashMap<String, Checked> = HashMap::with_capacity(checked.len());
+    let mut accepted = 0;
+    for order in checked {
+        let unknown = |field: &str, source: &Option<String>, known: &HashMap<String, i64>| {
+            source
+                .as_ref()
+                .filter(|id| !known.contains_key(*id))
+                .map(|id| {
+                    invalid(
+                        "unknown_reference",
+                        format!("`{field}` `{id}` is not known here (send it first)"),
+                    )
+                })
+        };
+        if let Some(error) = unknown("member_id", &order.record.member_id, &member_ids)
+            .or_else(|| unknown("store_id", &order.record.store_id, &store_ids))
+        {
+            refused.push((order.index, error));
+            continue;
+        }
+        accepted += 1;
+        match newest.get(&order.record.id) {
+            Some(kept) if kept.record.updated_at > order.record.updated_at => {}
+            _ => {
+                newest.insert(order.record.id.clone(), order);
+            }
+        }
+    }
+    // In source-id order, so two batches in flight lock shared orders in the same order and
+    // cannot deadlock.
+    let mut orders: Vec<Checked> = newest.into_values().collect();
+    orders.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+    let mut written: HashMap<String, i64> = HashMap::with_capacity(orders.len());
+    for chunk in orders.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk.iter().map(|order| {
+            let record = &order.record;
+            order::ActiveModel {
+                source_id: Set(record.id.clone()),
+                member_id: Set(record
+                    .member_id
+                    .as_ref()
+                    .and_then(|id| member_ids.get(id).copied())),
+                channel: Set(record.channel.clone()),
+                store_id: Set(record
+                    .store_id
+                    .as_ref()
+                    .and_then(|id| store_ids.get(id).copied())),
+                status: Set(record.status.clone()),
+                total_fen: Set(record.total_fen),
+                discount_fen: Set(record.discount_fen),
+                paid_fen: Set(record.paid_fen),
+                ordered_at: Set(record.ordered_at),
+                paid_at: Set(record.paid_at),
+                completed_at: Set(record.completed_at),
+                source_updated_at: Set(record.updated_at),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+        });
+        let mut on_conflict = OnConflict::column(order::Column::SourceId);
+        on_conflict
+            .update_columns([
+                order::Column::MemberId,
+                order::Column::Channel,
+                order::Column::StoreId,
+                order::Column::Status,
+                order::Column::TotalFen,
+                order::Column::DiscountFen,
+                order::Column::PaidFen,
+                order::Column::OrderedAt,
+                order::Column::PaidAt,
+                order::Column::CompletedAt,
+                order::Column::SourceUpdatedAt,
+                order::Column::UpdatedAt,
+            ])
+            .action_and_where(
+                Expr::col((order::Entity, order::Column::SourceUpdatedAt)).lt(Expr::col((
+                    Alias::new("excluded"),
+                    order::Column::SourceUpdatedAt,
+                ))),
+            );
+        let stored = match order::Entity::insert_many(rows)
+            .on_conflict(on_conflict)
+            .exec_with_returning(db)
+            .await
+        {
+            Ok(stored) => stored,
+            // Every order of the chunk was already as new: nothing written.
+            Err(DbErr::RecordNotInserted) => Vec::new(),
+            Err(err) => return Err(err),
+        };
+        written.extend(stored.into_iter().map(|o| (o.source_id, o.id)));
+    }
+    if written.is_empty() {
+        return Ok((accepted, refused));
+    }
+    // The written orders' items are those of the version just written.
+    let order_ids: Vec<i64> = written.values().copied().collect();
+    for chunk in order_ids.chunks(ROWS_PER_STATEMENT) {
+        order_item::Entity::delete_many()
+            .filter(order_item::Column::OrderId.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    let items: Vec<order_item::ActiveModel> = orders
+        .iter()
+        .filter_map(|order| written.get(&order.record.id).map(|id| (*id, order)))
+        .flat_map(|(order_id, order)| {
+            order
+                .lines
+                .iter()
+                .enumerate()
+                .map(move |(n, (item, amount))| order_item::ActiveModel {
+                    order_id: Set(order_id),
+                    line_no: Set(i32::try_from(n + 1).unwrap_or(i32::MAX)),
+                    sku: Set(item.sku.clone()),
+                    product_source_id: Set(item.product_id.clone()),
+                    title: Set(item.title.clone()),
+                    quantity: Set(item.quantity),
+                    price_fen: Set(item.price_fen),
+                    amount_fen: Set(*amount),
+                    ..Default::default()
+                })
+        })
+        .collect();
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        order_item::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok((accepted, refused))
+}
+
+/// Rows per multi-row statement: under both databases' limits on bound parameters.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// Source id → local id for the given source ids, in one query per thousand.
+async fn resolve<E>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    source_ids: impl Iterator<Item = String>,
+    pair: impl Fn(&E::Model) -> (String, i64),
+) -> Result<HashMap<String, i64>, DbErr>
+where
+    E: EntityTrait,
+{
+    let mut wanted: Vec<String> = source_ids.collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut found = HashMap::with_capacity(wanted.len());
+    for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
+        for model in E::find()
+            .filter(column.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?
+        {
+            let (source, id) = pair(&model);
+            found.insert(source, id);
+        }
+    }
+    Ok(found)
+}

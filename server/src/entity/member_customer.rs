@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+/// A member matched to a WeCom customer.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "member_customers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub member_id: i64,
+    pub customer_id: i64,
+    /// `unionid`, `mobile` or `explicit`.
+    pub matched_by: String,
+    pub matched_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+/// An order from any channel; amounts in fen.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub source_id: String,
+    pub member_id: Option<i64>,
+    /// `online`, `offline` or `pos`.
+    pub channel: String,
+    pub store_id: Option<i64>,
+    pub status: String,
+    pub total_fen: i64,
+    pub discount_fen: i64,
+    pub paid_fen: i64,
+    pub ordered_at: DateTimeUtc,
+    pub paid_at: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
+    pub source_updated_at: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,50 @@
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/session`: the OAuth code WeCom put on the sidebar's URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignIn {
+    pub code: String,
+    /// The `state` WeCom returned with the code, when the sign-in began at `/auth/wecom/start`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// The signed-in guide, as the sidebar shows them (`POST` and `GET /api/v1/session`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub userid: String,
+    pub name: String,
+    #[serde(default)]
+    pub position: Option<String>,
+    /// When the sign-in ends, in unix seconds.
+    pub expires_at: i64,
+}
+
+/// `GET /api/v1/jssdk/config?url=`: what `ww.register` needs for the page at `url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JssdkConfig {
+    /// Signed with the corp's jsapi ticket (`getConfigSignature`).
+    pub corp: CorpSignature,
+    /// Signed with the app's agent_config ticket (`getAgentConfigSignature`).
+    pub agent: AgentSignature,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CorpSignature {
+    pub corp_id: String,
+    pub timestamp: i64,
+    pub nonce_str: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentSignature {
+    pub corp_id: String,
+    pub agent_id: i64,
+    pub timestamp: i64,
+    pub nonce_str: String,
+    pub signature: String,
+}

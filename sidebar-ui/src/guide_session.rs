@@ -1,0 +1,135 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+
+use crate::api::{self, ApiFailure};
+
+/// Who is using the sidebar. WeCom opens it with `?code=` (straight from its OAuth page, or
+/// after `/auth/wecom/start`); the code becomes a server-side session, and the guide shown
+/// here is the one the server decided on.
+#[component]
+pub fn GuideSession() -> impl IntoView {
+    // A code works once: it leaves the address bar before anything else, so a reload or a
+    // shared link never presents it again.
+    let returned = StoredValue::new(take_oauth_return());
+    let session = LocalResource::new(move || {
+        let mut pending = None;
+        returned.update_value(|value| pending = value.take());
+        async move {
+            match pending {
+                Some((code, state)) => api::sign_in(code, state).await,
+                None => api::current_session().await,
+            }
+        }
+    });
+    let signed_out = RwSignal::new(false);
+    let signing_out = RwSignal::new(false);
+    let sign_out_failed = RwSignal::new(None::<String>);
+    let sign_out = move |_| {
+        if signing_out.get_untracked() {
+            return;
+        }
+        signing_out.set(true);
+        spawn_local(async move {
+            match api::sign_out().await {
+                Ok(()) => signed_out.set(true),
+                Err(failure) => sign_out_failed.set(Some(failure.message())),
+            }
+            signing_out.set(false);
+        });
+    };
+
+    view! {
+        <section class="card" data-testid="guide-session">
+            {move || {
+                if signed_out.get() {
+                    return sign_in_prompt("已退出登录".into()).into_any();
+                }
+                match session.get() {
+                    None => view! {
+                        <div aria-busy="true">
+                            <div class="skeleton-line short"></div>
+                            <p class="muted">"正在登录…"</p>
+                        </div>
+                    }
+                        .into_any(),
+                    Some(Ok(guide)) => {
+                        let initial = guide.name.chars().next().unwrap_or('导').to_string();
+                        view! {
+                            <div class="guide" data-testid="signed-in">
+                                <span class="avatar" aria-hidden="true">{initial}</span>
+                                <div class="guide-text">
+                                    <strong data-testid="guide-name">{guide.name}</strong>
+                                    <span class="muted">{guide.position.unwrap_or_default()}</span>
+                                </div>
+                                <button
+                                    class="quiet"
+                                    data-testid="sign-out"
+                                    disabled=move || signing_out.get()
+                                    on:click=sign_out
+                                >
+                                    "退出登录"
+                                </button>
+                            </div>
+                            {move || sign_out_failed.get().map(|message| view! {
+                                <p class="error-text">{message}</p>
+                            })}
+                        }
+                            .into_any()
+                    }
+                    Some(Err(failure)) if failure.needs_sign_in() => {
+                        sign_in_prompt(failure.message()).into_any()
+                    }
+                    Some(Err(failure)) if failure.is_refusal() => view! {
+                        <div data-testid="sign-in-refused">
+                            <p class="status failed"><span class="dot"></span>"无法使用导购助手"</p>
+                            <p class="error-text">{failure.message()}</p>
+                        </div>
+                    }
+                        .into_any(),
+                    Some(Err(failure)) => failed(failure, session).into_any(),
+                }
+            }}
+        </section>
+    }
+}
+
+fn sign_in_prompt(message: String) -> impl IntoView {
+    view! {
+        <div data-testid="sign-in-needed">
+            <p class="muted">{message}</p>
+            <a class="button" href="/auth/wecom/start">"通过企业微信登录"</a>
+        </div>
+    }
+}
+
+fn failed<T: 'static>(failure: ApiFailure, session: LocalResource<T>) -> impl IntoView {
+    view! {
+        <div data-testid="sign-in-error">
+            <p class="error-text">{failure.message()}</p>
+            <button on:click=move |_| session.refetch()>"重试"</button>
+        </div>
+    }
+}
+
+/// The `code` and `state` WeCom's OAuth page put on the URL, removed from the address bar.
+fn take_oauth_return() -> Option<(String, Option<String>)> {
+    let window = window();
+    let location = window.location();
+    let params = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+    let code = params.get("code").filter(|code| !code.is_empty())?;
+    let state = params.get("state");
+    params.delete("code");
+    params.delete("state");
+    let rest: String = params.to_string().into();
+    let mut clean = location.pathname().unwrap_or_default();
+    if !rest.is_empty() {
+        clean.push('?');
+        clean.push_str(&rest);
+    }
+    clean.push_str(&location.hash().unwrap_or_default());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&clean));
+    }
+    Some((code, state))
+}
