@@ -1,5 +1,5 @@
 //! The GuideDesk schema, one migration per step. Every migration runs on SQLite and
-//! PostgreSQL and has a `down`; `tests/tests/migrations.rs` runs them up, down and up again on
+//! PostgreSQL and has a `down`; `tests/tests/suite/migrations.rs` runs them up, down and up again on
 //! both. The server applies pending migrations when it starts (`guidedesk migrate` for by hand).
 
 pub use sea_orm_migration::prelude::MigratorTrait;

@@ -241,6 +241,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(crate::commerce::ingest::receive),
         )
         .route(
+            "/demo/images/{name}",
+            web::get().to(crate::demo::images::product_image),
+        )
+        .route(
             "/sidebar",
             web::get().to(sidebar::assets::redirect_to_index),
         )

@@ -1,5 +1,5 @@
-//! The `guidedesk` command line: `serve`, `migrate`, `inbox`, `sync`, `wecom-sim` (later:
-//! import, demo).
+//! The `guidedesk` command line: `serve`, `migrate`, `inbox`, `sync`, `transfer`, `import`,
+//! `demo` and `wecom-sim`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,10 +85,39 @@ enum Command {
         #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1000))]
         batch: u32,
     },
+    /// Demo data: a believable brand for trying GuideDesk and for benchmarks.
+    Demo {
+        #[command(subcommand)]
+        action: DemoAction,
+    },
     /// Mirror WeCom's members, external contacts and corp tags into GuideDesk.
     Sync {
         #[command(subcommand)]
         action: SyncAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoAction {
+    /// Create a brand: stores across regions, guides, WeCom customers with tags, members,
+    /// two years of orders with parcels, products, coupon templates and behaviour. The same
+    /// seed (and last day) gives the same brand; running it again changes nothing.
+    Seed {
+        /// How many WeCom customers (members who never added a guide come on top, 12%).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        customers: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The last day of the history (YYYY-MM-DD, China time); today by default.
+        #[arg(long, value_name = "DATE")]
+        until: Option<chrono::NaiveDate>,
+        /// Also write the WeCom simulator's data (its members, contacts and tags) here, for
+        /// `guidedesk wecom-sim --data FILE`.
+        #[arg(long, value_name = "FILE")]
+        simulator_data: Option<PathBuf>,
+        /// Leave a database that already holds a brand (stores, customers or members) as it is.
+        #[arg(long)]
+        if_empty: bool,
     },
 }
 
@@ -202,6 +231,26 @@ pub fn main() -> ExitCode {
                 wecom_sim(&listen, data.as_deref(), token_lifetime_secs, callback).await
             }
             Command::Transfer { from, to } => transfer(settings, &from, to.as_deref()).await,
+            Command::Demo {
+                action:
+                    DemoAction::Seed {
+                        customers,
+                        seed,
+                        until,
+                        simulator_data,
+                        if_empty,
+                    },
+            } => {
+                let options = crate::demo::SeedOptions {
+                    customers,
+                    seed,
+                    last_day: until.unwrap_or_else(crate::demo::calendar::today),
+                    simulator_data,
+                    only_if_empty: if_empty,
+                    progress: true,
+                };
+                demo_seed(settings, &options).await
+            }
         }
     });
     match outcome {
@@ -294,6 +343,35 @@ async fn migrate(settings: Settings, action: MigrateAction) -> anyhow::Result<()
         };
         println!("{status:<8} {}", migration.name());
     }
+    Ok(())
+}
+
+async fn demo_seed(settings: Settings, options: &crate::demo::SeedOptions) -> anyhow::Result<()> {
+    let db = database::connect(&settings.database).await?;
+    database::migrate(&db).await?;
+    let started = std::time::Instant::now();
+    let summary = crate::demo::seed(&db, options).await?;
+    if summary.skipped {
+        println!("The database already holds a brand: not seeded (--if-empty).");
+        return Ok(());
+    }
+    println!(
+        "Seeded in {:.1} s (seed {}): {} stores, {} staff, {} tag groups with {} tags, {} products, \
+         {} coupon templates, {} customers, {} members, {} orders, {} shipments, {} behaviour events.",
+        started.elapsed().as_secs_f64(),
+        options.seed,
+        summary.stores,
+        summary.staff,
+        summary.tag_groups,
+        summary.tags,
+        summary.products,
+        summary.coupon_templates,
+        summary.customers,
+        summary.members,
+        summary.orders,
+        summary.shipments,
+        summary.events,
+    );
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commerce;
 pub mod config;
 pub mod database;
+pub mod demo;
 pub mod directory;
 pub mod entity;
 pub mod error;

@@ -21,7 +21,7 @@ pub struct SyncSchedule {
 }
 
 /// China Standard Time: the brands' stores keep it, and it has no daylight saving.
-fn china_time() -> FixedOffset {
+pub fn china_time() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
 }
 

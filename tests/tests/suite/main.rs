@@ -1,0 +1,25 @@
+//! The end-to-end suite, one test binary: every module below starts the real server (and, where
+//! it needs them, the WeCom simulator, PostgreSQL, Redis or headless Chromium) and drives it from
+//! outside. One binary rather than one per file because each test binary links the whole server:
+//! twenty of them filled a CI machine's disk. The two log-capture tests stay in binaries of their
+//! own (`session_logs.rs`, `wecom_logs.rs`): they install process-wide log subscribers.
+
+mod browser;
+mod cache;
+mod callback;
+mod crypto_interop;
+mod demo;
+mod health;
+mod import;
+mod inbox;
+mod ingest;
+mod jssdk;
+mod migrations;
+mod readiness;
+mod sidebar_assets;
+mod sign_in;
+mod simulator_push;
+mod storage;
+mod sync;
+mod transfer;
+mod wecom_client;
