@@ -2,10 +2,13 @@
 //! repeated event (the same source id) is stored once.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use serde::Deserialize;
 
-use super::record::{RecordError, check_id, check_one_of, invalid, require_ref};
+use super::record::{
+    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, invalid, require_ref, resolve,
+    unknown_reference,
+};
 use crate::entity::{behaviour_event, member};
 
 pub const KINDS: &[&str] = &[
@@ -33,11 +36,8 @@ pub struct BehaviourRecord {
     pub details: Option<serde_json::Value>,
 }
 
-pub async fn apply(
-    db: &impl ConnectionTrait,
-    record: BehaviourRecord,
-    now: DateTime<Utc>,
-) -> Result<(), RecordError> {
+/// Everything about an event that needs no database; its details as stored (JSON text).
+fn check(record: &BehaviourRecord) -> Result<Option<String>, RecordError> {
     check_id("id", &record.id)?;
     check_one_of("kind", &record.kind, KINDS)?;
     let details = match &record.details {
@@ -48,6 +48,65 @@ pub async fn apply(
     if details.as_ref().is_some_and(|d| d.len() > 4096) {
         return Err(invalid("invalid_field", "`details` is over 4 KiB"));
     }
+    Ok(details)
+}
+
+/// Events come by the million too: a batch's members are resolved in one query and its
+/// events inserted a thousand per statement (a repeated source id is stored once).
+pub async fn apply_many(
+    db: &impl ConnectionTrait,
+    records: Vec<(usize, Result<BehaviourRecord, RecordError>)>,
+    now: DateTime<Utc>,
+) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
+    let mut refused = Vec::new();
+    let mut checked = Vec::with_capacity(records.len());
+    for (index, record) in records {
+        match record.and_then(|record| check(&record).map(|details| (index, record, details))) {
+            Ok(event) => checked.push(event),
+            Err(RecordError::Database(err)) => return Err(err),
+            Err(error) => refused.push((index, error)),
+        }
+    }
+    let members = resolve::<member::Entity>(
+        db,
+        member::Column::SourceId,
+        checked
+            .iter()
+            .map(|(_, record, _)| record.member_id.clone()),
+    )
+    .await?;
+    let mut rows = Vec::with_capacity(checked.len());
+    for (index, record, details) in checked {
+        let Some(&member_id) = members.get(&record.member_id) else {
+            refused.push((index, unknown_reference("member_id", &record.member_id)));
+            continue;
+        };
+        rows.push(behaviour_event::ActiveModel {
+            source_id: Set(record.id),
+            member_id: Set(member_id),
+            kind: Set(record.kind),
+            happened_at: Set(record.at),
+            details: Set(details),
+            created_at: Set(now),
+            ..Default::default()
+        });
+    }
+    let accepted = rows.len() as u64;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        behaviour_event::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([behaviour_event::Column::SourceId])
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok((accepted, refused))
+}
+
+pub async fn apply(
+    db: &impl ConnectionTrait,
+    record: BehaviourRecord,
+    now: DateTime<Utc>,
+) -> Result<(), RecordError> {
+    let details = check(&record)?;
     let member_id = require_ref::<member::Entity, _>(
         db,
         member::Column::SourceId,

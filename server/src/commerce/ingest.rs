@@ -78,11 +78,24 @@ pub async fn apply_record(
         Kind::Staff => staff::apply(db, parse(value)?, now).await,
         Kind::Members => members::apply(db, parse(value)?, now).await,
         Kind::Orders => orders::apply(db, parse(value)?, now).await,
-        Kind::Shipments => shipments::apply(db, parse(value)?, now).await,
+        Kind::Shipments => one(shipments::apply_many(db, parsed(value), now).await?),
         Kind::Products => products::apply(db, parse(value)?, now).await,
         Kind::CouponTemplates => coupons::apply(db, parse(value)?, now).await,
-        Kind::Events => behaviour::apply(db, parse(value)?, now).await,
+        Kind::Events => one(behaviour::apply_many(db, parsed(value), now).await?),
     }
+}
+
+/// One record for a batch path.
+fn parsed<T: DeserializeOwned>(value: Value) -> Vec<(usize, Result<T, RecordError>)> {
+    vec![(0, parse(value))]
+}
+
+/// A batch path's answer for one record.
+fn one((_, refused): (u64, Vec<(usize, RecordError)>)) -> Result<(), RecordError> {
+    refused
+        .into_iter()
+        .next()
+        .map_or(Ok(()), |(_, error)| Err(error))
 }
 
 fn parse<T: DeserializeOwned>(value: Value) -> Result<T, RecordError> {
@@ -103,26 +116,32 @@ pub async fn apply_batch(
         .iter()
         .map(|value| value.get("id").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    let mut refused: Vec<(usize, RecordError)> = Vec::new();
-    if kind == Kind::Orders {
-        // Orders come by the million: one batch, a handful of statements.
-        let parsed = records
+    // Orders, shipments and events come by the million: a batch in a handful of statements.
+    fn all<T: DeserializeOwned>(records: Vec<Value>) -> Vec<(usize, Result<T, RecordError>)> {
+        records
             .into_iter()
             .enumerate()
-            .map(|(index, value)| (index, parse::<orders::OrderRecord>(value)))
-            .collect();
-        let (accepted, rejected) = orders::apply_many(&txn, parsed, now).await?;
-        answer.accepted = accepted;
-        refused = rejected;
-    } else {
-        for (index, value) in records.into_iter().enumerate() {
-            match apply_record(&txn, kind, value, now).await {
-                Ok(()) => answer.accepted += 1,
-                Err(RecordError::Database(err)) => return Err(err),
-                Err(error) => refused.push((index, error)),
-            }
-        }
+            .map(|(index, value)| (index, parse::<T>(value)))
+            .collect()
     }
+    let (accepted, mut refused) = match kind {
+        Kind::Orders => orders::apply_many(&txn, all(records), now).await?,
+        Kind::Shipments => shipments::apply_many(&txn, all(records), now).await?,
+        Kind::Events => behaviour::apply_many(&txn, all(records), now).await?,
+        _ => {
+            let mut accepted = 0;
+            let mut rejected = Vec::new();
+            for (index, value) in records.into_iter().enumerate() {
+                match apply_record(&txn, kind, value, now).await {
+                    Ok(()) => accepted += 1,
+                    Err(RecordError::Database(err)) => return Err(err),
+                    Err(error) => rejected.push((index, error)),
+                }
+            }
+            (accepted, rejected)
+        }
+    };
+    answer.accepted = accepted;
     refused.sort_by_key(|(index, _)| *index);
     for (index, error) in refused {
         let (code, message) = match error {

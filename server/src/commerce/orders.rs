@@ -6,10 +6,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
 use serde::Deserialize;
 
-use super::record::{RecordError, check_fen, check_id, check_one_of, check_text, invalid};
+use super::record::{
+    ROWS_PER_STATEMENT, RecordError, check_fen, check_id, check_one_of, check_text,
+    delete_children, invalid, resolve, upsert_returning,
+};
 use crate::entity::{member, order, order_item, store};
 
 pub const CHANNELS: &[&str] = &["online", "offline", "pos"];
@@ -162,14 +165,12 @@ pub async fn apply_many(
         db,
         member::Column::SourceId,
         checked.iter().filter_map(|c| c.record.member_id.clone()),
-        |m| (m.source_id.clone(), m.id),
     )
     .await?;
     let store_ids = resolve::<store::Entity>(
         db,
         store::Column::SourceId,
         checked.iter().filter_map(|c| c.record.store_id.clone()),
-        |s| (s.source_id.clone(), s.id),
     )
     .await?;
 
@@ -206,6 +207,8 @@ pub async fn apply_many(
     // cannot deadlock.
     let mut orders: Vec<Checked> = newest.into_values().collect();
     orders.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+    // Updated rows (not new ones) have children of an older version to replace.
+    let mut updated: Vec<i64> = Vec::new();
     let mut written: HashMap<String, i64> = HashMap::with_capacity(orders.len());
     for chunk in orders.chunks(ROWS_PER_STATEMENT) {
         let rows = chunk.iter().map(|order| {
@@ -256,29 +259,21 @@ pub async fn apply_many(
                     order::Column::SourceUpdatedAt,
                 ))),
             );
-        let stored = match order::Entity::insert_many(rows)
+        let insert = order::Entity::insert_many(rows)
             .on_conflict(on_conflict)
-            .exec_with_returning(db)
-            .await
-        {
-            Ok(stored) => stored,
-            // Every order of the chunk was already as new: nothing written.
-            Err(DbErr::RecordNotInserted) => Vec::new(),
-            Err(err) => return Err(err),
-        };
-        written.extend(stored.into_iter().map(|o| (o.source_id, o.id)));
+            .into_query();
+        for row in upsert_returning(db, insert).await? {
+            if !row.inserted {
+                updated.push(row.id);
+            }
+            written.insert(row.source_id, row.id);
+        }
     }
     if written.is_empty() {
         return Ok((accepted, refused));
     }
     // The written orders' items are those of the version just written.
-    let order_ids: Vec<i64> = written.values().copied().collect();
-    for chunk in order_ids.chunks(ROWS_PER_STATEMENT) {
-        order_item::Entity::delete_many()
-            .filter(order_item::Column::OrderId.is_in(chunk.iter().copied()))
-            .exec(db)
-            .await?;
-    }
+    delete_children::<order_item::Entity>(db, order_item::Column::OrderId, &updated).await?;
     let items: Vec<order_item::ActiveModel> = orders
         .iter()
         .filter_map(|order| written.get(&order.record.id).map(|id| (*id, order)))
@@ -306,34 +301,4 @@ pub async fn apply_many(
             .await?;
     }
     Ok((accepted, refused))
-}
-
-/// Rows per multi-row statement: under both databases' limits on bound parameters.
-const ROWS_PER_STATEMENT: usize = 1000;
-
-/// Source id → local id for the given source ids, in one query per thousand.
-async fn resolve<E>(
-    db: &impl ConnectionTrait,
-    column: E::Column,
-    source_ids: impl Iterator<Item = String>,
-    pair: impl Fn(&E::Model) -> (String, i64),
-) -> Result<HashMap<String, i64>, DbErr>
-where
-    E: EntityTrait,
-{
-    let mut wanted: Vec<String> = source_ids.collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let mut found = HashMap::with_capacity(wanted.len());
-    for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
-        for model in E::find()
-            .filter(column.is_in(chunk.iter().cloned()))
-            .all(db)
-            .await?
-        {
-            let (source, id) = pair(&model);
-            found.insert(source, id);
-        }
-    }
-    Ok(found)
 }

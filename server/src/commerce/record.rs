@@ -1,8 +1,12 @@
 //! What every ingested record shares: the source's `id` and `updated_at`, how a record is
 //! refused (a code and a message naming the field), and the order-aware upsert.
 
+use std::collections::HashMap;
+
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter, Statement,
+};
 
 /// Why one record was not stored; the batch goes on without it.
 #[derive(Debug, thiserror::Error)]
@@ -122,12 +126,7 @@ where
 {
     id_by_source::<E, C>(db, column, source_id, id_of)
         .await?
-        .ok_or_else(|| {
-            invalid(
-                "unknown_reference",
-                format!("`{field}` `{source_id}` is not known here (send it first)"),
-            )
-        })
+        .ok_or_else(|| unknown_reference(field, source_id))
 }
 
 /// The local ids of the stores a record names by source id (`store_ids`), once each.
@@ -151,4 +150,126 @@ pub async fn resolve_store_ids(
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
+}
+
+/// Rows per multi-row statement: under both databases' limits on bound parameters.
+pub const ROWS_PER_STATEMENT: usize = 1000;
+
+/// Source id → local id for the given source ids (the batch paths' way of resolving
+/// references: one query per batch, not one per record).
+///
+/// On PostgreSQL the ids go as one JSON parameter joined against the table: with a list of a
+/// thousand literals (`IN (…)`) the planner estimated a full scan cheaper than a thousand index
+/// probes and scanned the whole table for every batch, so an import slowed down as the table
+/// grew; a set-returning function is estimated small, and the unique index is used.
+pub async fn resolve<E>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    source_ids: impl Iterator<Item = String>,
+) -> Result<HashMap<String, i64>, DbErr>
+where
+    E: EntityTrait,
+{
+    let mut wanted: Vec<String> = source_ids.collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut found = HashMap::with_capacity(wanted.len());
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    let backend = db.get_database_backend();
+    let table = E::default().table_name().to_owned();
+    let column = column.as_str().to_owned();
+    for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
+        let json = serde_json::to_string(chunk).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                r#"SELECT t."id", t."{column}" FROM "{table}" t JOIN json_array_elements_text($1::json) AS s(v) ON t."{column}" = s.v"#
+            ),
+            _ => format!(
+                r#"SELECT "id", "{column}" FROM "{table}" WHERE "{column}" IN (SELECT value FROM json_each(?))"#
+            ),
+        };
+        let statement = Statement::from_sql_and_values(backend, sql, [json.into()]);
+        for row in db.query_all_raw(statement).await? {
+            let id: i64 = row.try_get_by_index(0)?;
+            let source: String = row.try_get_by_index(1)?;
+            found.insert(source, id);
+        }
+    }
+    Ok(found)
+}
+
+/// Deletes the rows of `E` whose `column` (a foreign key) is one of `ids`: a newer version's
+/// children replace the old ones. On PostgreSQL the ids go as one JSON parameter, as in
+/// [`resolve`], so the foreign key's index is used instead of a scan of the whole table.
+pub async fn delete_children<E>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    ids: &[i64],
+) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+{
+    let backend = db.get_database_backend();
+    let table = E::default().table_name().to_owned();
+    let column = column.as_str().to_owned();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let json = serde_json::to_string(chunk).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                r#"DELETE FROM "{table}" WHERE "{column}" IN (SELECT v::bigint FROM json_array_elements_text($1::json) AS s(v))"#
+            ),
+            _ => format!(
+                r#"DELETE FROM "{table}" WHERE "{column}" IN (SELECT value FROM json_each(?))"#
+            ),
+        };
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, [json.into()]))
+            .await?;
+    }
+    Ok(())
+}
+
+/// A row an upsert wrote: its source id, local id, and whether it is new (not an update).
+pub struct Written {
+    pub source_id: String,
+    pub id: i64,
+    pub inserted: bool,
+}
+
+/// Runs a batch upsert (`INSERT … ON CONFLICT … DO UPDATE … WHERE` newer) and lists the rows
+/// it wrote. A new row has no old children to replace, so the caller skips deleting them:
+/// on a first import that is every row. PostgreSQL tells a new row by `xmax = 0`; SQLite
+/// cannot, so there every row counts as an update (its deletes use the index anyway).
+pub async fn upsert_returning(
+    db: &impl ConnectionTrait,
+    mut insert: sea_orm::sea_query::InsertStatement,
+) -> Result<Vec<Written>, DbErr> {
+    let backend = db.get_database_backend();
+    let inserted = match backend {
+        DbBackend::Postgres => Expr::cust("xmax = 0"),
+        _ => Expr::cust("0 = 1"),
+    };
+    insert.returning(sea_orm::sea_query::Query::returning().exprs([
+        Expr::col(Alias::new("source_id")),
+        Expr::col(Alias::new("id")),
+        inserted,
+    ]));
+    let mut written = Vec::new();
+    for row in db.query_all_raw(backend.build(&insert)).await? {
+        written.push(Written {
+            source_id: row.try_get_by_index(0)?,
+            id: row.try_get_by_index(1)?,
+            inserted: row.try_get_by_index(2)?,
+        });
+    }
+    Ok(written)
+}
+
+/// The refusal of a record naming a row that is not here.
+pub fn unknown_reference(field: &str, source_id: &str) -> RecordError {
+    invalid(
+        "unknown_reference",
+        format!("`{field}` `{source_id}` is not known here (send it first)"),
+    )
 }

@@ -1,11 +1,15 @@
 //! Shipments of an order with their tracking timeline (replaced with each newer version).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
 use serde::Deserialize;
 
 use super::record::{
-    RecordError, check_id, check_one_of, check_text, id_by_source, require_ref, upsert_if_newer,
+    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, check_text, delete_children, resolve,
+    unknown_reference, upsert_returning,
 };
 use crate::entity::{order, shipment, shipment_event};
 
@@ -49,11 +53,8 @@ pub struct TrackingEventRecord {
     pub description: String,
 }
 
-pub async fn apply(
-    db: &impl ConnectionTrait,
-    record: ShipmentRecord,
-    now: DateTime<Utc>,
-) -> Result<(), RecordError> {
+/// Everything about a shipment that needs no database.
+fn check(record: &ShipmentRecord) -> Result<(), RecordError> {
     check_id("id", &record.id)?;
     check_text("carrier_code", &record.carrier_code, 32)?;
     check_text("carrier_name", &record.carrier_name, 64)?;
@@ -66,74 +67,129 @@ pub async fn apply(
             500,
         )?;
     }
-    let order_id = require_ref::<order::Entity, _>(
+    Ok(())
+}
+
+/// Shipments in a handful of statements per batch, as orders are: their orders resolved in
+/// one query, the shipments upserted in one statement returning those written (a version not
+/// newer than the stored one is not), and those shipments' timelines replaced.
+pub async fn apply_many(
+    db: &impl ConnectionTrait,
+    records: Vec<(usize, Result<ShipmentRecord, RecordError>)>,
+    now: DateTime<Utc>,
+) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
+    let mut refused = Vec::new();
+    let mut checked = Vec::with_capacity(records.len());
+    for (index, record) in records {
+        match record.and_then(|record| check(&record).map(|()| (index, record))) {
+            Ok(shipment) => checked.push(shipment),
+            Err(RecordError::Database(err)) => return Err(err),
+            Err(error) => refused.push((index, error)),
+        }
+    }
+    let orders = resolve::<order::Entity>(
         db,
         order::Column::SourceId,
-        "order_id",
-        &record.order_id,
-        |o| o.id,
+        checked.iter().map(|(_, record)| record.order_id.clone()),
     )
     .await?;
-    let source_id = record.id.clone();
-    let row = shipment::ActiveModel {
-        source_id: Set(record.id),
-        order_id: Set(order_id),
-        carrier_code: Set(record.carrier_code),
-        carrier_name: Set(record.carrier_name),
-        tracking_no: Set(record.tracking_no),
-        status: Set(record.status),
-        shipped_at: Set(record.shipped_at),
-        delivered_at: Set(record.delivered_at),
-        source_updated_at: Set(record.updated_at),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    let written = upsert_if_newer::<shipment::Entity>(
-        db,
-        row,
-        shipment::Column::SourceId,
-        shipment::Column::SourceUpdatedAt,
-        vec![
-            shipment::Column::OrderId,
-            shipment::Column::CarrierCode,
-            shipment::Column::CarrierName,
-            shipment::Column::TrackingNo,
-            shipment::Column::Status,
-            shipment::Column::ShippedAt,
-            shipment::Column::DeliveredAt,
-            shipment::Column::SourceUpdatedAt,
-            shipment::Column::UpdatedAt,
-        ],
-    )
-    .await?;
-    if !written {
-        return Ok(());
+    // The newest version of each shipment in the batch is the one written.
+    let mut newest: HashMap<String, (i64, ShipmentRecord)> = HashMap::new();
+    let mut accepted = 0;
+    for (index, record) in checked {
+        let Some(&order_id) = orders.get(&record.order_id) else {
+            refused.push((index, unknown_reference("order_id", &record.order_id)));
+            continue;
+        };
+        accepted += 1;
+        match newest.get(&record.id) {
+            Some((_, kept)) if kept.updated_at > record.updated_at => {}
+            _ => {
+                newest.insert(record.id.clone(), (order_id, record));
+            }
+        }
     }
-    let Some(shipment_id) =
-        id_by_source::<shipment::Entity, _>(db, shipment::Column::SourceId, &source_id, |s| s.id)
-            .await?
-    else {
-        return Ok(());
-    };
-    shipment_event::Entity::delete_many()
-        .filter(shipment_event::Column::ShipmentId.eq(shipment_id))
-        .exec(db)
-        .await?;
-    if !record.events.is_empty() {
-        let rows = record
-            .events
-            .into_iter()
-            .map(|event| shipment_event::ActiveModel {
-                shipment_id: Set(shipment_id),
-                happened_at: Set(event.at),
-                location: Set(event.location),
-                description: Set(event.description),
+    // In source-id order, so two batches in flight lock shared rows in the same order.
+    let mut shipments: Vec<(i64, ShipmentRecord)> = newest.into_values().collect();
+    shipments.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+    // Updated rows (not new ones) have children of an older version to replace.
+    let mut updated: Vec<i64> = Vec::new();
+    let mut written: HashMap<String, i64> = HashMap::with_capacity(shipments.len());
+    for chunk in shipments.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|(order_id, record)| shipment::ActiveModel {
+                source_id: Set(record.id.clone()),
+                order_id: Set(*order_id),
+                carrier_code: Set(record.carrier_code.clone()),
+                carrier_name: Set(record.carrier_name.clone()),
+                tracking_no: Set(record.tracking_no.clone()),
+                status: Set(record.status.clone()),
+                shipped_at: Set(record.shipped_at),
+                delivered_at: Set(record.delivered_at),
+                source_updated_at: Set(record.updated_at),
+                created_at: Set(now),
+                updated_at: Set(now),
                 ..Default::default()
             });
-        shipment_event::Entity::insert_many(rows)
+        let mut on_conflict = OnConflict::column(shipment::Column::SourceId);
+        on_conflict
+            .update_columns(UPDATED_COLUMNS)
+            .action_and_where(
+                Expr::col((shipment::Entity, shipment::Column::SourceUpdatedAt)).lt(Expr::col((
+                    Alias::new("excluded"),
+                    shipment::Column::SourceUpdatedAt,
+                ))),
+            );
+        let insert = shipment::Entity::insert_many(rows)
+            .on_conflict(on_conflict)
+            .into_query();
+        for row in upsert_returning(db, insert).await? {
+            if !row.inserted {
+                updated.push(row.id);
+            }
+            written.insert(row.source_id, row.id);
+        }
+    }
+    if written.is_empty() {
+        return Ok((accepted, refused));
+    }
+    // The written shipments' timelines are those of the version just written.
+    delete_children::<shipment_event::Entity>(db, shipment_event::Column::ShipmentId, &updated)
+        .await?;
+    let events: Vec<shipment_event::ActiveModel> = shipments
+        .iter()
+        .filter_map(|(_, record)| written.get(&record.id).map(|id| (*id, record)))
+        .flat_map(|(shipment_id, record)| {
+            record
+                .events
+                .iter()
+                .map(move |event| shipment_event::ActiveModel {
+                    shipment_id: Set(shipment_id),
+                    happened_at: Set(event.at),
+                    location: Set(event.location.clone()),
+                    description: Set(event.description.clone()),
+                    ..Default::default()
+                })
+        })
+        .collect();
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        shipment_event::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
     }
-    Ok(())
+    Ok((accepted, refused))
 }
+
+/// What a newer version of a shipment replaces.
+const UPDATED_COLUMNS: [shipment::Column; 9] = [
+    shipment::Column::OrderId,
+    shipment::Column::CarrierCode,
+    shipment::Column::CarrierName,
+    shipment::Column::TrackingNo,
+    shipment::Column::Status,
+    shipment::Column::ShippedAt,
+    shipment::Column::DeliveredAt,
+    shipment::Column::SourceUpdatedAt,
+    shipment::Column::UpdatedAt,
+];

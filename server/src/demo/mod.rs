@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
+use futures_util::StreamExt;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
@@ -89,6 +90,9 @@ pub const AGENT_ID: i64 = 1_000_002;
 
 /// Customers generated and written together (one directory transaction, ingest batches).
 const CHUNK: u64 = 500;
+
+/// Chunks written at once on PostgreSQL.
+const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// Members who buy in the stores without a WeCom contact, per 100 customers.
 const WALK_IN_PER_100: u64 = 12;
@@ -205,32 +209,34 @@ pub async fn seed(
         None => None,
     };
     let mut progress = Progress::new(options.progress, options.customers);
-    let mut start = 0;
-    while start < options.customers {
-        let end = (start + CHUNK).min(options.customers);
-        let batch: Vec<Generated> = (start..end)
-            .map(|i| customers::customer(&world, i))
-            .collect();
-        write_contacts(db, &batch, &guide_ids).await?;
+    let walk_ins = options.customers * WALK_IN_PER_100 / 100;
+    let chunks = chunks(0..options.customers, true).chain(chunks(0..walk_ins, false));
+    // A few chunks in flight on PostgreSQL: while one waits on the database another is
+    // generated or written. SQLite has one writer, so there one at a time.
+    let in_flight = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => 1,
+        _ => CHUNKS_IN_FLIGHT,
+    };
+    let guide_ids = &guide_ids;
+    let world = &world;
+    let mut done = futures_util::stream::iter(chunks)
+        .map(|chunk| seed_chunk(db, world, guide_ids, chunk))
+        // In order: the simulator's file lists the contacts in the order they were made.
+        .buffered(in_flight);
+    while let Some(chunk) = done.next().await {
+        let chunk = chunk?;
         if let Some(file) = simulator_file.as_mut() {
-            for contact in batch.iter().filter_map(|g| g.contact.as_ref()) {
+            for contact in &chunk.contacts {
                 file.add(contact)?;
             }
         }
-        summary.customers += end - start;
-        write_commerce(db, batch, &mut summary).await?;
-        progress.update(end, &summary);
-        start = end;
-    }
-    let walk_ins = options.customers * WALK_IN_PER_100 / 100;
-    let mut start = 0;
-    while start < walk_ins {
-        let end = (start + CHUNK).min(walk_ins);
-        let batch: Vec<Generated> = (start..end)
-            .map(|i| customers::walk_in_member(&world, i))
-            .collect();
-        write_commerce(db, batch, &mut summary).await?;
-        start = end;
+        summary.customers += chunk.counts.customers;
+        summary.members += chunk.counts.members;
+        summary.orders += chunk.counts.orders;
+        summary.shipments += chunk.counts.shipments;
+        summary.events += chunk.counts.events;
+        progress.phases.add(&chunk.phases);
+        progress.update(summary.customers, &summary);
     }
     progress.finish(&summary);
 
@@ -238,6 +244,66 @@ pub async fn seed(
         file.finish()?;
     }
     Ok(summary)
+}
+
+/// Customers (with their contacts) or walk-in members, by index.
+struct Chunk {
+    range: std::ops::Range<u64>,
+    customers: bool,
+}
+
+fn chunks(range: std::ops::Range<u64>, customers: bool) -> impl Iterator<Item = Chunk> {
+    let end = range.end;
+    range
+        .step_by(usize::try_from(CHUNK).unwrap_or(500))
+        .map(move |start| Chunk {
+            range: start..(start + CHUNK).min(end),
+            customers,
+        })
+}
+
+/// What one chunk wrote, and its contacts for the simulator's file.
+struct ChunkDone {
+    counts: SeedSummary,
+    phases: Phases,
+    contacts: Vec<crate::wecom::api::ContactDetails>,
+}
+
+async fn seed_chunk(
+    db: &DatabaseConnection,
+    world: &World<'_>,
+    guide_ids: &HashMap<String, i64>,
+    chunk: Chunk,
+) -> Result<ChunkDone, SeedError> {
+    let mut counts = SeedSummary::default();
+    let mut phases = Phases::default();
+    let batch: Vec<Generated> = if chunk.customers {
+        chunk
+            .range
+            .clone()
+            .map(|i| customers::customer(world, i))
+            .collect()
+    } else {
+        chunk
+            .range
+            .clone()
+            .map(|i| customers::walk_in_member(world, i))
+            .collect()
+    };
+    if chunk.customers {
+        let phase = Instant::now();
+        write_contacts(db, &batch, guide_ids).await?;
+        phases.contacts += phase.elapsed();
+        counts.customers = chunk.range.end - chunk.range.start;
+    }
+    let mut batch = batch;
+    let contacts = batch.iter_mut().filter_map(|g| g.contact.take()).collect();
+    write_commerce(db, batch, &mut counts, &mut phases).await?;
+    Ok(ChunkDone {
+        counts,
+        phases,
+        contacts,
+    })
 }
 
 /// The contacts and their guides' relations and tags, as a sync would store them.
@@ -265,6 +331,7 @@ async fn write_commerce(
     db: &DatabaseConnection,
     batch: Vec<Generated>,
     summary: &mut SeedSummary,
+    phases: &mut Phases,
 ) -> Result<(), SeedError> {
     let mut members = Vec::new();
     let mut orders = Vec::new();
@@ -276,10 +343,19 @@ async fn write_commerce(
         shipments.extend(generated.shipments);
         events.extend(generated.events);
     }
+    let mut phase = Instant::now();
+    let mut lap = |total: &mut Duration| {
+        *total += phase.elapsed();
+        phase = Instant::now();
+    };
     summary.members += ingest_all(db, Kind::Members, members).await?;
+    lap(&mut phases.members);
     summary.orders += ingest_all(db, Kind::Orders, orders).await?;
+    lap(&mut phases.orders);
     summary.shipments += ingest_all(db, Kind::Shipments, shipments).await?;
+    lap(&mut phases.shipments);
     summary.events += ingest_all(db, Kind::Events, events).await?;
+    lap(&mut phases.events);
     Ok(())
 }
 
@@ -380,8 +456,29 @@ impl SimulatorFile {
     }
 }
 
+/// Where the time went, said at the end (what to make faster next).
+#[derive(Default)]
+struct Phases {
+    contacts: Duration,
+    members: Duration,
+    orders: Duration,
+    shipments: Duration,
+    events: Duration,
+}
+
+impl Phases {
+    fn add(&mut self, other: &Phases) {
+        self.contacts += other.contacts;
+        self.members += other.members;
+        self.orders += other.orders;
+        self.shipments += other.shipments;
+        self.events += other.events;
+    }
+}
+
 /// Plain progress lines, every few seconds.
 struct Progress {
+    phases: Phases,
     enabled: bool,
     total: u64,
     started: Instant,
@@ -392,6 +489,7 @@ impl Progress {
     fn new(enabled: bool, total: u64) -> Self {
         let now = Instant::now();
         Self {
+            phases: Phases::default(),
             enabled,
             total,
             started: now,
@@ -419,12 +517,19 @@ impl Progress {
 
     fn finish(&self, summary: &SeedSummary) {
         if self.enabled {
+            let p = &self.phases;
             eprintln!(
-                "seeded in {:.1} s: {} customers, {} members, {} orders",
+                "seeded in {:.1} s: {} customers, {} members, {} orders; time in (summed over chunks in flight): contacts {:.1} s, \
+                 members {:.1} s, orders {:.1} s, shipments {:.1} s, events {:.1} s",
                 self.started.elapsed().as_secs_f64(),
                 summary.customers,
                 summary.members,
-                summary.orders
+                summary.orders,
+                p.contacts.as_secs_f64(),
+                p.members.as_secs_f64(),
+                p.orders.as_secs_f64(),
+                p.shipments.as_secs_f64(),
+                p.events.as_secs_f64(),
             );
         }
     }

@@ -515,3 +515,90 @@ async fn a_customer_who_arrives_after_their_member_is_matched_then() {
         .unwrap();
     assert_eq!(count_rows::<member_customer::Entity>(&db).await, 2);
 }
+
+#[tokio::test]
+async fn shipments_and_events_in_one_batch_newest_wins_older_never_overwrites_repeats_stored_once()
+{
+    let app = spawn().await;
+    let db = app.db().await;
+    ingest(&app, "stores", stores()).await;
+    ingest(
+        &app,
+        "members",
+        json!([{"id": "M001", "updated_at": "2026-02-01T00:00:00Z", "name": "张小姐"}]),
+    )
+    .await;
+    let item = json!([{"sku": "A", "title": "甲", "quantity": 1, "price_fen": 100}]);
+    ingest(
+        &app,
+        "orders",
+        json!([order_record("O1", "2026-03-01T00:00:00Z", item, 100)]),
+    )
+    .await;
+    let parcel = |id: &str, order: &str, updated_at: &str, status: &str, events: usize| {
+        let timeline: Vec<Value> = (0..events)
+            .map(|n| json!({"at": format!("2026-03-0{}T08:00:00Z", n + 1), "description": format!("第{n}站")}))
+            .collect();
+        json!({"id": id, "updated_at": updated_at, "order_id": order, "carrier_code": "SF",
+               "carrier_name": "顺丰速运", "tracking_no": "SF1234567890123", "status": status,
+               "events": timeline})
+    };
+    let answer = ingest(
+        &app,
+        "shipments",
+        json!([
+            parcel("SH1", "O1", "2026-03-03T00:00:00Z", "delivered", 4),
+            parcel("SH-X", "O404", "2026-03-03T00:00:00Z", "shipped", 1),
+            parcel("SH1", "O1", "2026-03-02T00:00:00Z", "in_transit", 2),
+            parcel("SH2", "O1", "2026-03-02T00:00:00Z", "lost", 1)
+        ]),
+    )
+    .await;
+    assert_eq!(answer["accepted"], 2, "{answer}");
+    let refused: Vec<(u64, &str)> = answer["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["index"].as_u64().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![(1, "unknown_reference"), (3, "invalid_field")]
+    );
+    let stored = shipment::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(
+        stored.status, "delivered",
+        "the newer of the two versions in the batch"
+    );
+    assert_eq!(count_rows::<shipment_event::Entity>(&db).await, 4);
+    // An older version later changes nothing; a newer one replaces the timeline.
+    let older = json!([parcel("SH1", "O1", "2026-03-01T00:00:00Z", "shipped", 1)]);
+    assert_eq!(ingest(&app, "shipments", older).await["accepted"], 1);
+    assert_eq!(count_rows::<shipment_event::Entity>(&db).await, 4);
+    let newer = json!([parcel("SH1", "O1", "2026-03-04T00:00:00Z", "returned", 5)]);
+    ingest(&app, "shipments", newer).await;
+    assert_eq!(count_rows::<shipment_event::Entity>(&db).await, 5);
+
+    let event = |id: &str, member: &str| {
+        json!({"id": id, "updated_at": "2026-03-01T00:00:00Z", "member_id": member,
+               "kind": "browse_product", "at": "2026-03-01T09:00:00Z",
+               "details": {"product_id": "P1", "title": "精华"}})
+    };
+    let answer = ingest(
+        &app,
+        "events",
+        json!([
+            event("E1", "M001"),
+            event("E2", "M404"),
+            event("E1", "M001"),
+            event("E3", "M001")
+        ]),
+    )
+    .await;
+    assert_eq!(answer["accepted"], 3, "{answer}");
+    assert_eq!(answer["rejected"][0]["index"], 1);
+    assert_eq!(count_rows::<behaviour_event::Entity>(&db).await, 2);
+    let again = json!([event("E1", "M001"), event("E3", "M001")]);
+    assert_eq!(ingest(&app, "events", again).await["accepted"], 2);
+    assert_eq!(count_rows::<behaviour_event::Entity>(&db).await, 2);
+}
