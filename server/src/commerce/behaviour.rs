@@ -6,8 +6,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, invalid, require_ref, resolve,
-    unknown_reference,
+    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, invalid, resolve, unknown_reference,
 };
 use crate::entity::{behaviour_event, member};
 
@@ -99,33 +98,4 @@ pub async fn apply_many(
             .await?;
     }
     Ok((accepted, refused))
-}
-
-pub async fn apply(
-    db: &impl ConnectionTrait,
-    record: BehaviourRecord,
-    now: DateTime<Utc>,
-) -> Result<(), RecordError> {
-    let details = check(&record)?;
-    let member_id = require_ref::<member::Entity, _>(
-        db,
-        member::Column::SourceId,
-        "member_id",
-        &record.member_id,
-        |m| m.id,
-    )
-    .await?;
-    behaviour_event::Entity::insert(behaviour_event::ActiveModel {
-        source_id: Set(record.id),
-        member_id: Set(member_id),
-        kind: Set(record.kind),
-        happened_at: Set(record.at),
-        details: Set(details),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict_do_nothing_on([behaviour_event::Column::SourceId])
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
 }

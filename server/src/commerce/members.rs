@@ -4,7 +4,7 @@
 //! digits (for display) are.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -208,17 +208,21 @@ pub async fn link_customer(
     if linked.is_some() {
         return Ok(());
     }
+    // `NOT EXISTS` for this member, not `id NOT IN (every linked member)`: PostgreSQL ran the
+    // latter as a scan of the whole link table each time a member matched, which made a first
+    // sync of a brand whose members were loaded first quadratic.
     let unlinked = |column: member::Column, value: String| {
+        let link = Query::select()
+            .expr(Expr::val(1))
+            .from(member_customer::Entity)
+            .and_where(
+                Expr::col((member_customer::Entity, member_customer::Column::MemberId))
+                    .equals((member::Entity, member::Column::Id)),
+            )
+            .to_owned();
         member::Entity::find()
             .filter(column.eq(value))
-            .filter(
-                member::Column::Id.not_in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(member_customer::Column::MemberId)
-                        .from(member_customer::Entity)
-                        .to_owned(),
-                ),
-            )
+            .filter(Expr::exists(link).not())
             .one(db)
     };
     let mut found = None;

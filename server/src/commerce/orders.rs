@@ -5,13 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
 use serde::Deserialize;
 
 use super::record::{
     ROWS_PER_STATEMENT, RecordError, check_fen, check_id, check_one_of, check_text,
-    delete_children, invalid, resolve, upsert_returning,
+    delete_children, invalid, newer_wins, resolve, upsert_returning,
 };
 use crate::entity::{member, order, order_item, store};
 
@@ -237,9 +236,10 @@ pub async fn apply_many(
                 ..Default::default()
             }
         });
-        let mut on_conflict = OnConflict::column(order::Column::SourceId);
-        on_conflict
-            .update_columns([
+        let on_conflict = newer_wins::<order::Entity>(
+            order::Column::SourceId,
+            order::Column::SourceUpdatedAt,
+            [
                 order::Column::MemberId,
                 order::Column::Channel,
                 order::Column::StoreId,
@@ -252,13 +252,8 @@ pub async fn apply_many(
                 order::Column::CompletedAt,
                 order::Column::SourceUpdatedAt,
                 order::Column::UpdatedAt,
-            ])
-            .action_and_where(
-                Expr::col((order::Entity, order::Column::SourceUpdatedAt)).lt(Expr::col((
-                    Alias::new("excluded"),
-                    order::Column::SourceUpdatedAt,
-                ))),
-            );
+            ],
+        );
         let insert = order::Entity::insert_many(rows)
             .on_conflict(on_conflict)
             .into_query();

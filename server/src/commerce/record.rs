@@ -70,6 +70,24 @@ pub fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), Re
     }
 }
 
+/// The conflict clause of every source upsert: on the same `source_id`, the `update` columns
+/// are overwritten only when the stored `source_updated_at` is older than the incoming one.
+pub fn newer_wins<E>(
+    source_id: E::Column,
+    source_updated_at: E::Column,
+    update: impl IntoIterator<Item = E::Column>,
+) -> OnConflict
+where
+    E: EntityTrait,
+{
+    let mut on_conflict = OnConflict::column(source_id);
+    on_conflict.update_columns(update).action_and_where(
+        Expr::col((E::default(), source_updated_at))
+            .lt(Expr::col((Alias::new("excluded"), source_updated_at))),
+    );
+    on_conflict
+}
+
 /// Inserts the row, or updates it when the stored `source_updated_at` is older than the
 /// incoming one; an equal or newer stored version is left alone. Says whether it wrote.
 pub async fn upsert_if_newer<E>(
@@ -82,13 +100,8 @@ pub async fn upsert_if_newer<E>(
 where
     E: EntityTrait,
 {
-    let mut on_conflict = OnConflict::column(source_id);
-    on_conflict.update_columns(update).action_and_where(
-        Expr::col((E::default(), source_updated_at))
-            .lt(Expr::col((Alias::new("excluded"), source_updated_at))),
-    );
     let written = E::insert(row)
-        .on_conflict(on_conflict)
+        .on_conflict(newer_wins::<E>(source_id, source_updated_at, update))
         .exec_without_returning(db)
         .await?;
     Ok(written > 0)

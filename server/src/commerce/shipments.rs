@@ -3,13 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, check_text, delete_children, resolve,
-    unknown_reference, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, check_text, delete_children,
+    newer_wins, resolve, unknown_reference, upsert_returning,
 };
 use crate::entity::{order, shipment, shipment_event};
 
@@ -132,15 +131,11 @@ pub async fn apply_many(
                 updated_at: Set(now),
                 ..Default::default()
             });
-        let mut on_conflict = OnConflict::column(shipment::Column::SourceId);
-        on_conflict
-            .update_columns(UPDATED_COLUMNS)
-            .action_and_where(
-                Expr::col((shipment::Entity, shipment::Column::SourceUpdatedAt)).lt(Expr::col((
-                    Alias::new("excluded"),
-                    shipment::Column::SourceUpdatedAt,
-                ))),
-            );
+        let on_conflict = newer_wins::<shipment::Entity>(
+            shipment::Column::SourceId,
+            shipment::Column::SourceUpdatedAt,
+            UPDATED_COLUMNS,
+        );
         let insert = shipment::Entity::insert_many(rows)
             .on_conflict(on_conflict)
             .into_query();

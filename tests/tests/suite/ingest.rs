@@ -514,6 +514,18 @@ async fn a_customer_who_arrives_after_their_member_is_matched_then() {
         .await
         .unwrap();
     assert_eq!(count_rows::<member_customer::Entity>(&db).await, 2);
+    // Another contact with the same unionid: its member is linked already, so it stays unlinked;
+    // a member nobody is linked to yet is still found.
+    server::directory::upsert_contact(&db, &contact("wmLATE-U2", Some("oLATE-1")), now)
+        .await
+        .unwrap();
+    assert_eq!(count_rows::<member_customer::Entity>(&db).await, 2);
+    let third = json!([{"id": "M-3", "updated_at": "2026-02-01T00:00:00Z", "name": "丙", "unionid": "oLATE-3"}]);
+    assert_eq!(ingest(&app, "members", third).await["accepted"], 1);
+    server::directory::upsert_contact(&db, &contact("wmLATE-3", Some("oLATE-3")), now)
+        .await
+        .unwrap();
+    assert_eq!(count_rows::<member_customer::Entity>(&db).await, 3);
 }
 
 #[tokio::test]
