@@ -76,7 +76,7 @@ pub async fn apply_record(
     match kind {
         Kind::Stores => stores::apply(db, parse(value)?, now).await,
         Kind::Staff => staff::apply(db, parse(value)?, now).await,
-        Kind::Members => members::apply(db, parse(value)?, now).await,
+        Kind::Members => one(members::apply_many(db, parsed(value), now).await?),
         Kind::Orders => orders::apply(db, parse(value)?, now).await,
         Kind::Shipments => one(shipments::apply_many(db, parsed(value), now).await?),
         Kind::Products => products::apply(db, parse(value)?, now).await,
@@ -116,7 +116,8 @@ pub async fn apply_batch(
         .iter()
         .map(|value| value.get("id").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    // Orders, shipments and events come by the million: a batch in a handful of statements.
+    // Members, orders, shipments and events come by the million: a batch in a handful of
+    // statements.
     fn all<T: DeserializeOwned>(records: Vec<Value>) -> Vec<(usize, Result<T, RecordError>)> {
         records
             .into_iter()
@@ -125,6 +126,7 @@ pub async fn apply_batch(
             .collect()
     }
     let (accepted, mut refused) = match kind {
+        Kind::Members => members::apply_many(&txn, all(records), now).await?,
         Kind::Orders => orders::apply_many(&txn, all(records), now).await?,
         Kind::Shipments => shipments::apply_many(&txn, all(records), now).await?,
         Kind::Events => behaviour::apply_many(&txn, all(records), now).await?,

@@ -3,14 +3,19 @@
 //! the contact). The mobile itself is never stored: its hash (for matching) and last four
 //! digits (for display) are.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryTrait,
+};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::record::{
-    RecordError, check_fen, check_id, check_text, invalid, require_ref, upsert_if_newer,
+    ROWS_PER_STATEMENT, RecordError, check_fen, check_id, check_text, invalid, newer_wins, resolve,
+    unknown_reference, upsert_returning,
 };
 use crate::entity::{customer, member, member_customer, store};
 
@@ -63,11 +68,14 @@ pub fn mobile_hash(digits: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
-pub async fn apply(
-    db: &impl ConnectionTrait,
+/// A member that passed the checks needing no database: its mobile, normalised.
+struct Checked {
+    index: usize,
     record: MemberRecord,
-    now: DateTime<Utc>,
-) -> Result<(), RecordError> {
+    mobile: Option<String>,
+}
+
+fn check(index: usize, record: MemberRecord) -> Result<Checked, RecordError> {
     check_id("id", &record.id)?;
     check_text("name", &record.name, 64)?;
     check_fen("balance_fen", record.balance_fen)?;
@@ -80,67 +88,132 @@ pub async fn apply(
             invalid("invalid_mobile", "`mobile` is not a mainland mobile number")
         })?),
     };
-    let home_store_id = match &record.home_store_id {
-        Some(source) => Some(
-            require_ref::<store::Entity, _>(
-                db,
-                store::Column::SourceId,
-                "home_store_id",
-                source,
-                |s| s.id,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    let source_id = record.id.clone();
-    let row = member::ActiveModel {
-        source_id: Set(record.id),
-        name: Set(record.name),
-        mobile_hash: Set(mobile.as_deref().map(mobile_hash)),
-        mobile_last4: Set(mobile.as_deref().map(|m| m[m.len() - 4..].to_owned())),
-        unionid: Set(record.unionid.clone().filter(|u| !u.is_empty())),
-        level: Set(record.level),
-        points: Set(record.points),
-        balance_fen: Set(record.balance_fen),
-        home_store_id: Set(home_store_id),
-        registered_at: Set(record.registered_at),
-        birthday: Set(record.birthday),
-        source_updated_at: Set(record.updated_at),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    let written = upsert_if_newer::<member::Entity>(
+    Ok(Checked {
+        index,
+        record,
+        mobile,
+    })
+}
+
+/// Members are loaded by the million as well: a batch's home stores are resolved in one query
+/// and its members upserted a thousand per statement (a version not newer than the stored one
+/// is not written); each member written is then matched to their WeCom customer.
+pub async fn apply_many(
+    db: &impl ConnectionTrait,
+    records: Vec<(usize, Result<MemberRecord, RecordError>)>,
+    now: DateTime<Utc>,
+) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
+    let mut refused = Vec::new();
+    let mut checked = Vec::with_capacity(records.len());
+    for (index, record) in records {
+        match record.and_then(|record| check(index, record)) {
+            Ok(member) => checked.push(member),
+            Err(RecordError::Database(err)) => return Err(err),
+            Err(error) => refused.push((index, error)),
+        }
+    }
+    let stores = resolve::<store::Entity>(
         db,
-        row,
-        member::Column::SourceId,
-        member::Column::SourceUpdatedAt,
-        vec![
-            member::Column::Name,
-            member::Column::MobileHash,
-            member::Column::MobileLast4,
-            member::Column::Unionid,
-            member::Column::Level,
-            member::Column::Points,
-            member::Column::BalanceFen,
-            member::Column::HomeStoreId,
-            member::Column::RegisteredAt,
-            member::Column::Birthday,
-            member::Column::SourceUpdatedAt,
-            member::Column::UpdatedAt,
-        ],
+        store::Column::SourceId,
+        checked
+            .iter()
+            .filter_map(|c| c.record.home_store_id.clone()),
     )
     .await?;
-    if written
-        && let Some(member) = member::Entity::find()
-            .filter(member::Column::SourceId.eq(&source_id))
-            .one(db)
-            .await?
-    {
-        link_member(db, &member, record.external_userid.as_deref(), now).await?;
+    // The newest version of each member in the batch is the one written.
+    let mut newest: HashMap<String, (Option<i64>, Checked)> = HashMap::new();
+    let mut accepted = 0;
+    for member in checked {
+        let home_store = match &member.record.home_store_id {
+            None => None,
+            Some(source) => match stores.get(source) {
+                Some(id) => Some(*id),
+                None => {
+                    refused.push((member.index, unknown_reference("home_store_id", source)));
+                    continue;
+                }
+            },
+        };
+        accepted += 1;
+        match newest.get(&member.record.id) {
+            Some((_, kept)) if kept.record.updated_at > member.record.updated_at => {}
+            _ => {
+                newest.insert(member.record.id.clone(), (home_store, member));
+            }
+        }
     }
-    Ok(())
+    // In source-id order, so two batches in flight lock shared rows in the same order.
+    let mut members: Vec<(Option<i64>, Checked)> = newest.into_values().collect();
+    members.sort_by(|a, b| a.1.record.id.cmp(&b.1.record.id));
+    let mut written: Vec<i64> = Vec::with_capacity(members.len());
+    for chunk in members.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk.iter().map(|(home_store, member)| {
+            let record = &member.record;
+            member::ActiveModel {
+                source_id: Set(record.id.clone()),
+                name: Set(record.name.clone()),
+                mobile_hash: Set(member.mobile.as_deref().map(mobile_hash)),
+                mobile_last4: Set(member
+                    .mobile
+                    .as_deref()
+                    .map(|m| m[m.len() - 4..].to_owned())),
+                unionid: Set(record.unionid.clone().filter(|u| !u.is_empty())),
+                level: Set(record.level.clone()),
+                points: Set(record.points),
+                balance_fen: Set(record.balance_fen),
+                home_store_id: Set(*home_store),
+                registered_at: Set(record.registered_at),
+                birthday: Set(record.birthday),
+                source_updated_at: Set(record.updated_at),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+        });
+        let on_conflict = newer_wins::<member::Entity>(
+            member::Column::SourceId,
+            member::Column::SourceUpdatedAt,
+            [
+                member::Column::Name,
+                member::Column::MobileHash,
+                member::Column::MobileLast4,
+                member::Column::Unionid,
+                member::Column::Level,
+                member::Column::Points,
+                member::Column::BalanceFen,
+                member::Column::HomeStoreId,
+                member::Column::RegisteredAt,
+                member::Column::Birthday,
+                member::Column::SourceUpdatedAt,
+                member::Column::UpdatedAt,
+            ],
+        );
+        let insert = member::Entity::insert_many(rows)
+            .on_conflict(on_conflict)
+            .into_query();
+        written.extend(
+            upsert_returning(db, insert)
+                .await?
+                .into_iter()
+                .map(|row| row.id),
+        );
+    }
+    // Each member written (new, or a newer version) is matched again.
+    let explicit: HashMap<&str, &str> = members
+        .iter()
+        .filter_map(|(_, m)| Some((m.record.id.as_str(), m.record.external_userid.as_deref()?)))
+        .collect();
+    for chunk in written.chunks(ROWS_PER_STATEMENT) {
+        let models = member::Entity::find()
+            .filter(member::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        for model in models {
+            let given = explicit.get(model.source_id.as_str()).copied();
+            link_member(db, &model, given, now).await?;
+        }
+    }
+    Ok((accepted, refused))
 }
 
 /// Links the member to their WeCom customer, if one can be found and neither is linked yet

@@ -614,3 +614,39 @@ async fn shipments_and_events_in_one_batch_newest_wins_older_never_overwrites_re
     assert_eq!(ingest(&app, "events", again).await["accepted"], 2);
     assert_eq!(count_rows::<behaviour_event::Entity>(&db).await, 2);
 }
+
+#[tokio::test]
+async fn members_in_one_batch_newest_wins_and_an_unknown_home_store_is_refused_alone() {
+    let app = spawn().await;
+    let db = app.db().await;
+    ingest(&app, "stores", stores()).await;
+    let member = |id: &str, updated_at: &str, name: &str, store: &str| {
+        json!({"id": id, "updated_at": updated_at, "name": name, "home_store_id": store,
+               "mobile": "138 0000 0001", "points": 5})
+    };
+    let stored_store = stores()[0]["id"].as_str().unwrap().to_owned();
+    let answer = ingest(
+        &app,
+        "members",
+        json!([
+            member("M1", "2026-02-02T00:00:00Z", "新名字", &stored_store),
+            member("M2", "2026-02-02T00:00:00Z", "乙", "S404"),
+            member("M1", "2026-02-01T00:00:00Z", "旧名字", &stored_store)
+        ]),
+    )
+    .await;
+    assert_eq!(answer["accepted"], 2, "{answer}");
+    assert_eq!(answer["rejected"][0]["index"], 1);
+    assert_eq!(answer["rejected"][0]["code"], "unknown_reference");
+    let stored = member::Entity::find().all(&db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0].name, "新名字",
+        "the newer of the two versions in the batch"
+    );
+    assert_eq!(stored[0].mobile_last4.as_deref(), Some("0001"));
+    assert_eq!(
+        stored[0].mobile_hash.as_deref(),
+        Some(mobile_hash("13800000001").as_str())
+    );
+}
