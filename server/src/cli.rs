@@ -75,7 +75,8 @@ enum Command {
     /// Bulk-load records from a CSV or JSON Lines file (the ingest API's kinds and fields).
     /// Exits non-zero if any row was refused; safe to run again after an interruption.
     Import {
-        /// stores, staff, members, orders, shipments, products, coupon-templates or events.
+        /// stores, staff, members, orders, shipments, products, coupon-templates,
+        /// coupon-grants or events.
         kind: String,
         file: PathBuf,
         /// `csv` or `jsonl`; by default from the file's extension.
@@ -357,7 +358,8 @@ async fn demo_seed(settings: Settings, options: &crate::demo::SeedOptions) -> an
     }
     println!(
         "Seeded in {:.1} s (seed {}): {} stores, {} staff, {} tag groups with {} tags, {} products, \
-         {} coupon templates, {} customers, {} members, {} orders, {} shipments, {} behaviour events.",
+         {} coupon templates, {} customers, {} members, {} orders, {} shipments, {} behaviour events, \
+         {} coupons held.",
         started.elapsed().as_secs_f64(),
         options.seed,
         summary.stores,
@@ -371,6 +373,7 @@ async fn demo_seed(settings: Settings, options: &crate::demo::SeedOptions) -> an
         summary.orders,
         summary.shipments,
         summary.events,
+        summary.coupon_grants,
     );
     Ok(())
 }

@@ -13,7 +13,7 @@ use shared::{IngestAnswer, IngestRejection};
 
 use super::record::RecordError;
 use super::signature::{self, SignatureError};
-use super::{behaviour, coupons, members, orders, products, shipments, staff, stores};
+use super::{behaviour, coupons, grants, members, orders, products, shipments, staff, stores};
 use crate::database::begin_write;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -33,11 +33,12 @@ pub enum Kind {
     Shipments,
     Products,
     CouponTemplates,
+    CouponGrants,
     Events,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Stores,
         Kind::Staff,
         Kind::Members,
@@ -45,6 +46,7 @@ impl Kind {
         Kind::Shipments,
         Kind::Products,
         Kind::CouponTemplates,
+        Kind::CouponGrants,
         Kind::Events,
     ];
 
@@ -57,6 +59,7 @@ impl Kind {
             Kind::Shipments => "shipments",
             Kind::Products => "products",
             Kind::CouponTemplates => "coupon-templates",
+            Kind::CouponGrants => "coupon-grants",
             Kind::Events => "events",
         }
     }
@@ -81,6 +84,7 @@ pub async fn apply_record(
         Kind::Shipments => one(shipments::apply_many(db, parsed(value), now).await?),
         Kind::Products => products::apply(db, parse(value)?, now).await,
         Kind::CouponTemplates => coupons::apply(db, parse(value)?, now).await,
+        Kind::CouponGrants => one(grants::apply_many(db, parsed(value), now).await?),
         Kind::Events => one(behaviour::apply_many(db, parsed(value), now).await?),
     }
 }
@@ -130,6 +134,7 @@ pub async fn apply_batch(
         Kind::Orders => orders::apply_many(&txn, all(records), now).await?,
         Kind::Shipments => shipments::apply_many(&txn, all(records), now).await?,
         Kind::Events => behaviour::apply_many(&txn, all(records), now).await?,
+        Kind::CouponGrants => grants::apply_many(&txn, all(records), now).await?,
         _ => {
             let mut accepted = 0;
             let mut rejected = Vec::new();

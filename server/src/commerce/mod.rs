@@ -1,6 +1,7 @@
 //! What the brand's systems know about its customers, kept here so the sidebar answers from
 //! local data: stores and staff, members (one customer whichever channel they buy in, linked
-//! to the WeCom customer), orders, shipments, products, coupon templates and behaviour.
+//! to the WeCom customer), orders, shipments, products, coupon templates and the coupons
+//! members hold, and behaviour.
 //!
 //! Fed by the signed ingest API (`POST /api/v1/ingest/{kind}`) and bulk import, through the
 //! same per-kind validation and idempotent, order-aware upserts: the same record twice changes
@@ -8,6 +9,7 @@
 
 pub mod behaviour;
 pub mod coupons;
+pub mod grants;
 pub mod import;
 pub mod ingest;
 pub mod members;

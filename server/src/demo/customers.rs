@@ -50,6 +50,7 @@ pub struct Generated {
     pub orders: Vec<Value>,
     pub shipments: Vec<Value>,
     pub events: Vec<Value>,
+    pub grants: Vec<Value>,
 }
 
 const LEVELS: &[&str] = &["普通会员", "银卡", "金卡", "铂金卡", "黑钻卡"];
@@ -314,6 +315,34 @@ fn member_history(world: &World<'_>, rng: &mut Rng, identity: MemberIdentity, ou
         "birthday": birthday.map(|d| d.to_string()),
         "external_userid": identity.external_userid,
     }));
+
+    // Coupons they hold: some usable now, some used or lapsed.
+    for n in 0..rng.between(0, 3) {
+        let coupon = rng.pick(COUPONS);
+        let issued_at = calendar.days_ago(rng, 120, 0);
+        let expires_at = issued_at + Duration::days(i64::from(coupon.valid_days));
+        let used = rng.chance(0.3);
+        let used_at = used.then(|| {
+            (issued_at + Duration::hours(rng.between(1, i64::from(coupon.valid_days) * 24)))
+                .min(calendar.until)
+        });
+        let status = match (used, expires_at < calendar.until) {
+            (true, _) => "used",
+            (false, true) => "expired",
+            (false, false) if rng.chance(0.5) => "claimed",
+            _ => "issued",
+        };
+        out.grants.push(json!({
+            "id": format!("G{}-{n}", identity.id),
+            "updated_at": rfc3339(calendar.until),
+            "template_id": coupon.id,
+            "member_id": identity.id,
+            "status": status,
+            "issued_at": rfc3339(issued_at),
+            "expires_at": rfc3339(expires_at),
+            "used_at": used_at.map(rfc3339),
+        }));
+    }
 
     // What they did lately: browsing, searching, carting, claiming coupons, a store switch.
     let recent = rng.between(0, 6);

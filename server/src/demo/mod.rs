@@ -63,6 +63,7 @@ pub struct SeedSummary {
     pub orders: u64,
     pub shipments: u64,
     pub events: u64,
+    pub coupon_grants: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -235,6 +236,7 @@ pub async fn seed(
         summary.orders += chunk.counts.orders;
         summary.shipments += chunk.counts.shipments;
         summary.events += chunk.counts.events;
+        summary.coupon_grants += chunk.counts.coupon_grants;
         progress.phases.add(&chunk.phases);
         progress.update(summary.customers, &summary);
     }
@@ -337,11 +339,13 @@ async fn write_commerce(
     let mut orders = Vec::new();
     let mut shipments = Vec::new();
     let mut events = Vec::new();
+    let mut grants = Vec::new();
     for generated in batch {
         members.extend(generated.member);
         orders.extend(generated.orders);
         shipments.extend(generated.shipments);
         events.extend(generated.events);
+        grants.extend(generated.grants);
     }
     let mut phase = Instant::now();
     let mut lap = |total: &mut Duration| {
@@ -355,6 +359,7 @@ async fn write_commerce(
     summary.shipments += ingest_all(db, Kind::Shipments, shipments).await?;
     lap(&mut phases.shipments);
     summary.events += ingest_all(db, Kind::Events, events).await?;
+    summary.coupon_grants += ingest_all(db, Kind::CouponGrants, grants).await?;
     lap(&mut phases.events);
     Ok(())
 }
@@ -520,7 +525,7 @@ impl Progress {
             let p = &self.phases;
             eprintln!(
                 "seeded in {:.1} s: {} customers, {} members, {} orders; time in (summed over chunks in flight): contacts {:.1} s, \
-                 members {:.1} s, orders {:.1} s, shipments {:.1} s, events {:.1} s",
+                 members {:.1} s, orders {:.1} s, shipments {:.1} s, events and coupons held {:.1} s",
                 self.started.elapsed().as_secs_f64(),
                 summary.customers,
                 summary.members,

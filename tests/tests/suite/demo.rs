@@ -73,6 +73,7 @@ async fn brand_dump(db: &DatabaseConnection) -> Vec<String> {
         "SELECT g.wecom_userid || '|' || c.external_userid || '|' || c.name || '|' || r.status FROM guide_customers r JOIN guides g ON g.id = r.guide_id JOIN customers c ON c.id = r.customer_id",
         "SELECT c.external_userid || '|' || t.wecom_tag_id FROM guide_customer_tags rt JOIN guide_customers r ON r.id = rt.guide_customer_id JOIN customers c ON c.id = r.customer_id JOIN tags t ON t.id = rt.tag_id",
         "SELECT m.source_id || '|' || c.external_userid || '|' || mc.matched_by FROM member_customers mc JOIN members m ON m.id = mc.member_id JOIN customers c ON c.id = mc.customer_id",
+        "SELECT g.source_id || '|' || t.source_id || '|' || g.status FROM coupon_grants g JOIN coupon_templates t ON t.id = g.template_id",
     ] {
         all.extend(rows(db, sql).await);
     }
@@ -261,6 +262,24 @@ async fn a_seeded_brand_reads_like_a_brand() {
         assert!(kinds.contains(&kind.to_owned()), "{kinds:?}");
     }
     assert!(summary.coupon_templates >= 10 && summary.products >= 30);
+
+    // Coupons members hold: usable ones (issued or claimed, not yet expired), used ones with
+    // their time, lapsed ones.
+    let statuses = rows(&db, "SELECT DISTINCT status FROM coupon_grants").await;
+    assert_eq!(
+        statuses,
+        vec!["claimed", "expired", "issued", "used"],
+        "{statuses:?}"
+    );
+    assert!(summary.coupon_grants > summary.members / 2, "{summary:?}");
+    assert_eq!(
+        number(
+            &db,
+            "SELECT COUNT(*) FROM coupon_grants WHERE (status = 'used') <> (used_at IS NOT NULL)"
+        )
+        .await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use server::commerce::members::mobile_hash;
 use server::commerce::signature::sign;
 use server::entity::{
-    behaviour_event, customer, member, member_customer, order, order_item, shipment,
+    behaviour_event, coupon_grant, customer, member, member_customer, order, order_item, shipment,
     shipment_event, store,
 };
 use tests::{TestApp, count_rows};
@@ -649,4 +649,79 @@ async fn members_in_one_batch_newest_wins_and_an_unknown_home_store_is_refused_a
         stored[0].mobile_hash.as_deref(),
         Some(mobile_hash("13800000001").as_str())
     );
+}
+
+#[tokio::test]
+async fn coupon_grants_are_checked_one_by_one_and_an_older_version_changes_nothing() {
+    let app = spawn().await;
+    let db = app.db().await;
+    ingest(&app, "stores", stores()).await;
+    ingest(
+        &app,
+        "members",
+        json!([{"id": "M001", "updated_at": "2026-02-01T00:00:00Z", "name": "张小姐"}]),
+    )
+    .await;
+    let template = json!([{"id": "C1", "updated_at": "2026-02-01T00:00:00Z", "name": "满300减50",
+                           "kind": "cash", "value": 5000, "threshold_fen": 30000}]);
+    assert_eq!(
+        ingest(&app, "coupon-templates", template).await["accepted"],
+        1
+    );
+    let grant = |id: &str, updated_at: &str, template: &str, member: &str, status: &str| {
+        json!({"id": id, "updated_at": updated_at, "template_id": template, "member_id": member,
+               "status": status, "issued_at": "2026-03-01T00:00:00Z",
+               "expires_at": "2026-03-31T00:00:00Z"})
+    };
+    let answer = ingest(
+        &app,
+        "coupon-grants",
+        json!([
+            grant("G1", "2026-03-02T00:00:00Z", "C1", "M001", "claimed"),
+            grant("G2", "2026-03-02T00:00:00Z", "C404", "M001", "issued"),
+            grant("G3", "2026-03-02T00:00:00Z", "C1", "M404", "issued"),
+            grant("G4", "2026-03-02T00:00:00Z", "C1", "M001", "used"),
+            grant("G5", "2026-03-02T00:00:00Z", "C1", "M001", "lost"),
+            grant("G1", "2026-03-01T00:00:00Z", "C1", "M001", "issued")
+        ]),
+    )
+    .await;
+    assert_eq!(answer["accepted"], 2, "{answer}");
+    let refused: Vec<(u64, &str)> = answer["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["index"].as_u64().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![
+            (1, "unknown_reference"),
+            (2, "unknown_reference"),
+            (3, "invalid_field"),
+            (4, "invalid_field")
+        ]
+    );
+    let stored = coupon_grant::Entity::find().all(&db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0].status, "claimed",
+        "the newer of the two versions in the batch"
+    );
+    // Later: an older version changes nothing, a newer one is taken.
+    let older = json!([grant("G1", "2026-03-01T12:00:00Z", "C1", "M001", "expired")]);
+    assert_eq!(ingest(&app, "coupon-grants", older).await["accepted"], 1);
+    let mut used = grant("G1", "2026-03-05T00:00:00Z", "C1", "M001", "used");
+    used["used_at"] = json!("2026-03-04T10:00:00Z");
+    assert_eq!(
+        ingest(&app, "coupon-grants", json!([used])).await["accepted"],
+        1
+    );
+    let stored = coupon_grant::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, "used");
+    assert!(stored.used_at.is_some());
 }

@@ -1,0 +1,141 @@
+//! Coupon grants: a coupon a member holds, from the brand's coupon system, with its state
+//! (`issued`, `claimed`, `used`, `expired`). The sidebar counts a customer's usable ones.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
+use serde::Deserialize;
+
+use super::record::{
+    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, invalid, newer_wins, resolve,
+    unknown_reference, upsert_returning,
+};
+use crate::entity::{coupon_grant, coupon_template, member};
+
+pub const STATUSES: &[&str] = &["issued", "claimed", "used", "expired"];
+
+/// `coupon-grants`: one coupon of a template held by a member.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRecord {
+    pub id: String,
+    pub updated_at: DateTime<Utc>,
+    /// The coupon template's source id.
+    pub template_id: String,
+    /// The member's source id.
+    pub member_id: String,
+    pub status: String,
+    pub issued_at: DateTime<Utc>,
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+fn check(record: &GrantRecord) -> Result<(), RecordError> {
+    check_id("id", &record.id)?;
+    check_one_of("status", &record.status, STATUSES)?;
+    if record.status == "used" && record.used_at.is_none() {
+        return Err(invalid("invalid_field", "a `used` coupon needs `used_at`"));
+    }
+    if record.expires_at.is_some_and(|end| end < record.issued_at) {
+        return Err(invalid(
+            "invalid_field",
+            "`expires_at` is before `issued_at`",
+        ));
+    }
+    Ok(())
+}
+
+/// A batch in a handful of statements: templates and members resolved in one query each, the
+/// grants upserted a thousand per statement (a version not newer than the stored one is not
+/// written).
+pub async fn apply_many(
+    db: &impl ConnectionTrait,
+    records: Vec<(usize, Result<GrantRecord, RecordError>)>,
+    now: DateTime<Utc>,
+) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
+    let mut refused = Vec::new();
+    let mut checked = Vec::with_capacity(records.len());
+    for (index, record) in records {
+        match record.and_then(|record| check(&record).map(|()| (index, record))) {
+            Ok(grant) => checked.push(grant),
+            Err(RecordError::Database(err)) => return Err(err),
+            Err(error) => refused.push((index, error)),
+        }
+    }
+    let templates = resolve::<coupon_template::Entity>(
+        db,
+        coupon_template::Column::SourceId,
+        checked.iter().map(|(_, r)| r.template_id.clone()),
+    )
+    .await?;
+    let members = resolve::<member::Entity>(
+        db,
+        member::Column::SourceId,
+        checked.iter().map(|(_, r)| r.member_id.clone()),
+    )
+    .await?;
+    let mut newest: HashMap<String, coupon_grant::ActiveModel> = HashMap::new();
+    let mut versions: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut accepted = 0;
+    for (index, record) in checked {
+        let Some(&template_id) = templates.get(&record.template_id) else {
+            refused.push((index, unknown_reference("template_id", &record.template_id)));
+            continue;
+        };
+        let Some(&member_id) = members.get(&record.member_id) else {
+            refused.push((index, unknown_reference("member_id", &record.member_id)));
+            continue;
+        };
+        accepted += 1;
+        if versions
+            .get(&record.id)
+            .is_some_and(|kept| *kept > record.updated_at)
+        {
+            continue;
+        }
+        versions.insert(record.id.clone(), record.updated_at);
+        newest.insert(
+            record.id.clone(),
+            coupon_grant::ActiveModel {
+                source_id: Set(record.id),
+                template_id: Set(template_id),
+                member_id: Set(member_id),
+                status: Set(record.status),
+                issued_at: Set(record.issued_at),
+                expires_at: Set(record.expires_at),
+                used_at: Set(record.used_at),
+                source_updated_at: Set(record.updated_at),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            },
+        );
+    }
+    // In source-id order, so two batches in flight lock shared rows in the same order.
+    let mut rows: Vec<(String, coupon_grant::ActiveModel)> = newest.into_iter().collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let on_conflict = newer_wins::<coupon_grant::Entity>(
+            coupon_grant::Column::SourceId,
+            coupon_grant::Column::SourceUpdatedAt,
+            [
+                coupon_grant::Column::TemplateId,
+                coupon_grant::Column::MemberId,
+                coupon_grant::Column::Status,
+                coupon_grant::Column::IssuedAt,
+                coupon_grant::Column::ExpiresAt,
+                coupon_grant::Column::UsedAt,
+                coupon_grant::Column::SourceUpdatedAt,
+                coupon_grant::Column::UpdatedAt,
+            ],
+        );
+        let insert = coupon_grant::Entity::insert_many(chunk.iter().map(|(_, row)| row.clone()))
+            .on_conflict(on_conflict)
+            .into_query();
+        upsert_returning(db, insert).await?;
+    }
+    Ok((accepted, refused))
+}
