@@ -6,7 +6,8 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, invalid, resolve, unknown_reference,
+    ROWS_PER_STATEMENT, RecordError, check_all, check_id, check_one_of, invalid, resolve,
+    unknown_reference,
 };
 use crate::entity::{behaviour_event, member};
 
@@ -57,15 +58,9 @@ pub async fn apply_many(
     records: Vec<(usize, Result<BehaviourRecord, RecordError>)>,
     now: DateTime<Utc>,
 ) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
-    let mut refused = Vec::new();
-    let mut checked = Vec::with_capacity(records.len());
-    for (index, record) in records {
-        match record.and_then(|record| check(&record).map(|details| (index, record, details))) {
-            Ok(event) => checked.push(event),
-            Err(RecordError::Database(err)) => return Err(err),
-            Err(error) => refused.push((index, error)),
-        }
-    }
+    let (checked, mut refused) = check_all(records, |index, record| {
+        check(&record).map(|details| (index, record, details))
+    })?;
     let members = resolve::<member::Entity>(
         db,
         member::Column::SourceId,

@@ -14,8 +14,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_fen, check_id, check_text, invalid, newer_wins, resolve,
-    unknown_reference, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, check_all, check_fen, check_id, check_text, invalid,
+    newer_wins, resolve, unknown_reference, upsert_returning,
 };
 use crate::entity::{customer, member, member_customer, store};
 
@@ -103,15 +103,7 @@ pub async fn apply_many(
     records: Vec<(usize, Result<MemberRecord, RecordError>)>,
     now: DateTime<Utc>,
 ) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
-    let mut refused = Vec::new();
-    let mut checked = Vec::with_capacity(records.len());
-    for (index, record) in records {
-        match record.and_then(|record| check(index, record)) {
-            Ok(member) => checked.push(member),
-            Err(RecordError::Database(err)) => return Err(err),
-            Err(error) => refused.push((index, error)),
-        }
-    }
+    let (checked, mut refused) = check_all(records, check)?;
     let stores = resolve::<store::Entity>(
         db,
         store::Column::SourceId,

@@ -9,7 +9,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait}
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_fen, check_id, check_one_of, check_text,
+    ROWS_PER_STATEMENT, RecordError, check_all, check_fen, check_id, check_one_of, check_text,
     delete_children, invalid, newer_wins, resolve, upsert_returning,
 };
 use crate::entity::{member, order, order_item, store};
@@ -151,15 +151,7 @@ pub async fn apply_many(
     records: Vec<(usize, Result<OrderRecord, RecordError>)>,
     now: DateTime<Utc>,
 ) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
-    let mut refused = Vec::new();
-    let mut checked = Vec::with_capacity(records.len());
-    for (index, record) in records {
-        match record.and_then(|record| check(index, record)) {
-            Ok(order) => checked.push(order),
-            Err(RecordError::Database(err)) => return Err(err),
-            Err(error) => refused.push((index, error)),
-        }
-    }
+    let (checked, mut refused) = check_all(records, check)?;
     let member_ids = resolve::<member::Entity>(
         db,
         member::Column::SourceId,

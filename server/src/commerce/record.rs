@@ -243,6 +243,27 @@ where
     Ok(())
 }
 
+/// A batch's refused records, by their index in the batch.
+pub type Refused = Vec<(usize, RecordError)>;
+
+/// Runs a kind's checks that need no database over a batch: the records that pass, and the
+/// refused ones by index (the batch paths' first step).
+pub fn check_all<T, C>(
+    records: Vec<(usize, Result<T, RecordError>)>,
+    check: impl Fn(usize, T) -> Result<C, RecordError>,
+) -> Result<(Vec<C>, Refused), DbErr> {
+    let mut refused = Vec::new();
+    let mut passed = Vec::with_capacity(records.len());
+    for (index, record) in records {
+        match record.and_then(|record| check(index, record)) {
+            Ok(checked) => passed.push(checked),
+            Err(RecordError::Database(err)) => return Err(err),
+            Err(error) => refused.push((index, error)),
+        }
+    }
+    Ok((passed, refused))
+}
+
 /// A row an upsert wrote: its source id, local id, and whether it is new (not an update).
 pub struct Written {
     pub source_id: String,

@@ -7,8 +7,8 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait}
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_id, check_one_of, check_text, delete_children,
-    newer_wins, resolve, unknown_reference, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, check_all, check_id, check_one_of, check_text,
+    delete_children, newer_wins, resolve, unknown_reference, upsert_returning,
 };
 use crate::entity::{order, shipment, shipment_event};
 
@@ -77,15 +77,9 @@ pub async fn apply_many(
     records: Vec<(usize, Result<ShipmentRecord, RecordError>)>,
     now: DateTime<Utc>,
 ) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
-    let mut refused = Vec::new();
-    let mut checked = Vec::with_capacity(records.len());
-    for (index, record) in records {
-        match record.and_then(|record| check(&record).map(|()| (index, record))) {
-            Ok(shipment) => checked.push(shipment),
-            Err(RecordError::Database(err)) => return Err(err),
-            Err(error) => refused.push((index, error)),
-        }
-    }
+    let (checked, mut refused) = check_all(records, |index, record| {
+        check(&record).map(|()| (index, record))
+    })?;
     let orders = resolve::<order::Entity>(
         db,
         order::Column::SourceId,
