@@ -9,8 +9,8 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait}
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_all, check_fen, check_id, check_one_of, check_text,
-    delete_children, invalid, newer_wins, resolve, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, WrittenRows, check_all, check_fen, check_id, check_one_of,
+    check_text, delete_children, invalid, newer_wins, resolve, upsert_returning,
 };
 use crate::entity::{member, order, order_item, store};
 
@@ -198,9 +198,7 @@ pub async fn apply_many(
     // cannot deadlock.
     let mut orders: Vec<Checked> = newest.into_values().collect();
     orders.sort_by(|a, b| a.record.id.cmp(&b.record.id));
-    // Updated rows (not new ones) have children of an older version to replace.
-    let mut updated: Vec<i64> = Vec::new();
-    let mut written: HashMap<String, i64> = HashMap::with_capacity(orders.len());
+    let mut written = WrittenRows::default();
     for chunk in orders.chunks(ROWS_PER_STATEMENT) {
         let rows = chunk.iter().map(|order| {
             let record = &order.record;
@@ -249,21 +247,17 @@ pub async fn apply_many(
         let insert = order::Entity::insert_many(rows)
             .on_conflict(on_conflict)
             .into_query();
-        for row in upsert_returning(db, insert).await? {
-            if !row.inserted {
-                updated.push(row.id);
-            }
-            written.insert(row.source_id, row.id);
-        }
+        written.add(upsert_returning(db, insert).await?);
     }
-    if written.is_empty() {
+    if written.ids.is_empty() {
         return Ok((accepted, refused));
     }
     // The written orders' items are those of the version just written.
-    delete_children::<order_item::Entity>(db, order_item::Column::OrderId, &updated).await?;
+    delete_children::<order_item::Entity>(db, order_item::Column::OrderId, &written.updated)
+        .await?;
     let items: Vec<order_item::ActiveModel> = orders
         .iter()
-        .filter_map(|order| written.get(&order.record.id).map(|id| (*id, order)))
+        .filter_map(|order| written.ids.get(&order.record.id).map(|id| (*id, order)))
         .flat_map(|(order_id, order)| {
             order
                 .lines

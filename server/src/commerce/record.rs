@@ -271,6 +271,25 @@ pub struct Written {
     pub inserted: bool,
 }
 
+/// What a batch's upserts wrote: local ids by source id, and which of them were updates (whose
+/// children from the older version are to be replaced).
+#[derive(Default)]
+pub struct WrittenRows {
+    pub ids: HashMap<String, i64>,
+    pub updated: Vec<i64>,
+}
+
+impl WrittenRows {
+    pub fn add(&mut self, rows: Vec<Written>) {
+        for row in rows {
+            if !row.inserted {
+                self.updated.push(row.id);
+            }
+            self.ids.insert(row.source_id, row.id);
+        }
+    }
+}
+
 /// Runs a batch upsert (`INSERT … ON CONFLICT … DO UPDATE … WHERE` newer) and lists the rows
 /// it wrote. A new row has no old children to replace, so the caller skips deleting them:
 /// on a first import that is every row. PostgreSQL tells a new row by `xmax = 0`; SQLite

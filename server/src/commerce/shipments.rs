@@ -7,7 +7,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait}
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_all, check_id, check_one_of, check_text,
+    ROWS_PER_STATEMENT, RecordError, WrittenRows, check_all, check_id, check_one_of, check_text,
     delete_children, newer_wins, resolve, unknown_reference, upsert_returning,
 };
 use crate::entity::{order, shipment, shipment_event};
@@ -105,9 +105,7 @@ pub async fn apply_many(
     // In source-id order, so two batches in flight lock shared rows in the same order.
     let mut shipments: Vec<(i64, ShipmentRecord)> = newest.into_values().collect();
     shipments.sort_by(|a, b| a.1.id.cmp(&b.1.id));
-    // Updated rows (not new ones) have children of an older version to replace.
-    let mut updated: Vec<i64> = Vec::new();
-    let mut written: HashMap<String, i64> = HashMap::with_capacity(shipments.len());
+    let mut written = WrittenRows::default();
     for chunk in shipments.chunks(ROWS_PER_STATEMENT) {
         let rows = chunk
             .iter()
@@ -133,22 +131,21 @@ pub async fn apply_many(
         let insert = shipment::Entity::insert_many(rows)
             .on_conflict(on_conflict)
             .into_query();
-        for row in upsert_returning(db, insert).await? {
-            if !row.inserted {
-                updated.push(row.id);
-            }
-            written.insert(row.source_id, row.id);
-        }
+        written.add(upsert_returning(db, insert).await?);
     }
-    if written.is_empty() {
+    if written.ids.is_empty() {
         return Ok((accepted, refused));
     }
     // The written shipments' timelines are those of the version just written.
-    delete_children::<shipment_event::Entity>(db, shipment_event::Column::ShipmentId, &updated)
-        .await?;
+    delete_children::<shipment_event::Entity>(
+        db,
+        shipment_event::Column::ShipmentId,
+        &written.updated,
+    )
+    .await?;
     let events: Vec<shipment_event::ActiveModel> = shipments
         .iter()
-        .filter_map(|(_, record)| written.get(&record.id).map(|id| (*id, record)))
+        .filter_map(|(_, record)| written.ids.get(&record.id).map(|id| (*id, record)))
         .flat_map(|(shipment_id, record)| {
             record
                 .events

@@ -97,8 +97,6 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_numbers_and_streams_differ() {
-        let first: Vec<u64> = (0..5).map(|_| Rng::new(7).next_u64()).collect();
-        assert!(first.windows(2).all(|w| w[0] == w[1]));
         let mut a = Rng::stream(7, 1, 42);
         let mut b = Rng::stream(7, 1, 42);
         let mut c = Rng::stream(7, 1, 43);
