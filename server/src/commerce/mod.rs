@@ -8,6 +8,7 @@
 //! nothing, and an update older than what is stored never overwrites it.
 
 pub mod behaviour;
+pub mod columns;
 pub mod coupons;
 pub mod grants;
 pub mod import;

@@ -5,9 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait, Value,
+};
 use serde::Deserialize;
 
+use super::columns;
 use super::record::{
     ROWS_PER_STATEMENT, RecordError, WrittenRows, check_all, check_fen, check_id, check_one_of,
     check_text, delete_children, invalid, newer_wins, resolve, upsert_returning,
@@ -198,6 +201,139 @@ pub async fn apply_many(
     // cannot deadlock.
     let mut orders: Vec<Checked> = newest.into_values().collect();
     orders.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+    let written = if db.get_database_backend() == DbBackend::Postgres {
+        write_orders_as_arrays(db, &orders, &member_ids, &store_ids, now).await?
+    } else {
+        write_orders_as_values(db, &orders, &member_ids, &store_ids, now).await?
+    };
+    if written.ids.is_empty() {
+        return Ok((accepted, refused));
+    }
+    // The written orders' items are those of the version just written.
+    delete_children::<order_item::Entity>(db, order_item::Column::OrderId, &written.updated)
+        .await?;
+    let lines =
+        orders
+            .iter()
+            .filter_map(|order| written.ids.get(&order.record.id).map(|id| (*id, order)))
+            .flat_map(|(order_id, order)| {
+                order.lines.iter().enumerate().map(move |(n, line)| {
+                    (order_id, i32::try_from(n + 1).unwrap_or(i32::MAX), line)
+                })
+            });
+    if db.get_database_backend() == DbBackend::Postgres {
+        write_items_as_arrays(db, lines).await?;
+    } else {
+        write_items_as_values(db, lines).await?;
+    }
+    Ok((accepted, refused))
+}
+
+/// An item to write: its order's local id, its line number, the item and its amount.
+type Line<'a> = (i64, i32, &'a (ItemRecord, i64));
+
+/// The upsert's SET list and guard: every field from the newer version.
+const ORDER_UPSERT_TAIL: &str = r#"ON CONFLICT ("source_id") DO UPDATE SET
+  "member_id" = excluded."member_id", "channel" = excluded."channel",
+  "store_id" = excluded."store_id", "status" = excluded."status",
+  "total_fen" = excluded."total_fen", "discount_fen" = excluded."discount_fen",
+  "paid_fen" = excluded."paid_fen", "ordered_at" = excluded."ordered_at",
+  "paid_at" = excluded."paid_at", "completed_at" = excluded."completed_at",
+  "source_updated_at" = excluded."source_updated_at", "updated_at" = excluded."updated_at"
+WHERE "orders"."source_updated_at" < excluded."source_updated_at"
+RETURNING "source_id", "id", xmax = 0"#;
+
+/// PostgreSQL: the batch's orders as one array per column (see [`columns`]).
+async fn write_orders_as_arrays(
+    db: &impl ConnectionTrait,
+    orders: &[Checked],
+    member_ids: &HashMap<String, i64>,
+    store_ids: &HashMap<String, i64>,
+    now: DateTime<Utc>,
+) -> Result<WrittenRows, DbErr> {
+    let n = orders.len();
+    let (mut source, mut member, mut channel, mut store) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut status, mut total, mut discount, mut paid) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut ordered_at, mut paid_at, mut completed_at, mut updated_at) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for order in orders {
+        let record = &order.record;
+        source.push(record.id.clone());
+        member.push(columns::id_or_zero(
+            record
+                .member_id
+                .as_ref()
+                .and_then(|id| member_ids.get(id).copied()),
+        ));
+        channel.push(record.channel.clone());
+        store.push(columns::id_or_zero(
+            record
+                .store_id
+                .as_ref()
+                .and_then(|id| store_ids.get(id).copied()),
+        ));
+        status.push(record.status.clone());
+        total.push(record.total_fen);
+        discount.push(record.discount_fen);
+        paid.push(record.paid_fen);
+        ordered_at.push(record.ordered_at);
+        paid_at.push(columns::time_or_empty(record.paid_at));
+        completed_at.push(columns::time_or_empty(record.completed_at));
+        updated_at.push(record.updated_at);
+    }
+    let sql = format!(
+        r#"INSERT INTO "orders" ("source_id", "member_id", "channel", "store_id", "status",
+  "total_fen", "discount_fen", "paid_fen", "ordered_at", "paid_at", "completed_at",
+  "source_updated_at", "created_at", "updated_at")
+SELECT s, NULLIF(m, 0), c, NULLIF(st, 0), status, t, d, p, o,
+  NULLIF(pa, '')::timestamptz, NULLIF(co, '')::timestamptz, u, $13, $13
+FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::bigint[],
+  $7::bigint[], $8::bigint[], $9::timestamptz[], $10::text[], $11::text[], $12::timestamptz[])
+  AS r(s, m, c, st, status, t, d, p, o, pa, co, u)
+{ORDER_UPSERT_TAIL}"#
+    );
+    let values: Vec<Value> = vec![
+        source.into(),
+        member.into(),
+        channel.into(),
+        store.into(),
+        status.into(),
+        total.into(),
+        discount.into(),
+        paid.into(),
+        ordered_at.into(),
+        paid_at.into(),
+        completed_at.into(),
+        updated_at.into(),
+        now.into(),
+    ];
+    let mut written = WrittenRows::default();
+    written.add(columns::upsert_returning(db, &sql, values).await?);
+    Ok(written)
+}
+
+/// SQLite: multi-row `VALUES`, a thousand rows a statement.
+async fn write_orders_as_values(
+    db: &impl ConnectionTrait,
+    orders: &[Checked],
+    member_ids: &HashMap<String, i64>,
+    store_ids: &HashMap<String, i64>,
+    now: DateTime<Utc>,
+) -> Result<WrittenRows, DbErr> {
     let mut written = WrittenRows::default();
     for chunk in orders.chunks(ROWS_PER_STATEMENT) {
         let rows = chunk.iter().map(|order| {
@@ -249,37 +385,73 @@ pub async fn apply_many(
             .into_query();
         written.add(upsert_returning(db, insert).await?);
     }
-    if written.ids.is_empty() {
-        return Ok((accepted, refused));
+    Ok(written)
+}
+
+/// PostgreSQL: the items as one array per column.
+async fn write_items_as_arrays<'a>(
+    db: &impl ConnectionTrait,
+    lines: impl Iterator<Item = Line<'a>>,
+) -> Result<(), DbErr> {
+    let (mut order_id, mut line_no, mut sku, mut product) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut title, mut quantity, mut price, mut amount) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, n, (item, line_amount)) in lines {
+        order_id.push(id);
+        line_no.push(n);
+        sku.push(item.sku.clone());
+        product.push(columns::text_or_empty(item.product_id.as_ref()));
+        title.push(item.title.clone());
+        quantity.push(item.quantity);
+        price.push(item.price_fen);
+        amount.push(*line_amount);
     }
-    // The written orders' items are those of the version just written.
-    delete_children::<order_item::Entity>(db, order_item::Column::OrderId, &written.updated)
-        .await?;
-    let items: Vec<order_item::ActiveModel> = orders
-        .iter()
-        .filter_map(|order| written.ids.get(&order.record.id).map(|id| (*id, order)))
-        .flat_map(|(order_id, order)| {
-            order
-                .lines
-                .iter()
-                .enumerate()
-                .map(move |(n, (item, amount))| order_item::ActiveModel {
-                    order_id: Set(order_id),
-                    line_no: Set(i32::try_from(n + 1).unwrap_or(i32::MAX)),
-                    sku: Set(item.sku.clone()),
-                    product_source_id: Set(item.product_id.clone()),
-                    title: Set(item.title.clone()),
-                    quantity: Set(item.quantity),
-                    price_fen: Set(item.price_fen),
-                    amount_fen: Set(*amount),
-                    ..Default::default()
-                })
-        })
+    if order_id.is_empty() {
+        return Ok(());
+    }
+    let sql = r#"INSERT INTO "order_items" ("order_id", "line_no", "sku", "product_source_id",
+  "title", "quantity", "price_fen", "amount_fen")
+SELECT o, l, s, NULLIF(p, ''), t, q, pr, a
+FROM UNNEST($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[],
+  $7::bigint[], $8::bigint[]) AS r(o, l, s, p, t, q, pr, a)"#;
+    let values: Vec<Value> = vec![
+        order_id.into(),
+        line_no.into(),
+        sku.into(),
+        product.into(),
+        title.into(),
+        quantity.into(),
+        price.into(),
+        amount.into(),
+    ];
+    columns::insert(db, sql, values).await
+}
+
+/// SQLite: multi-row `VALUES`, a thousand rows a statement.
+async fn write_items_as_values<'a>(
+    db: &impl ConnectionTrait,
+    lines: impl Iterator<Item = Line<'a>>,
+) -> Result<(), DbErr> {
+    let items: Vec<order_item::ActiveModel> = lines
+        .map(
+            |(order_id, line_no, (item, amount))| order_item::ActiveModel {
+                order_id: Set(order_id),
+                line_no: Set(line_no),
+                sku: Set(item.sku.clone()),
+                product_source_id: Set(item.product_id.clone()),
+                title: Set(item.title.clone()),
+                quantity: Set(item.quantity),
+                price_fen: Set(item.price_fen),
+                amount_fen: Set(*amount),
+                ..Default::default()
+            },
+        )
         .collect();
     for chunk in items.chunks(ROWS_PER_STATEMENT) {
         order_item::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
     }
-    Ok((accepted, refused))
+    Ok(())
 }

@@ -725,3 +725,110 @@ async fn coupon_grants_are_checked_one_by_one_and_an_older_version_changes_nothi
     assert_eq!(stored.status, "used");
     assert!(stored.used_at.is_some());
 }
+
+/// Every optional field of an order and its items, absent and then present, reads back exactly
+/// (on PostgreSQL the batch travels as one array per column, where an absent value has a
+/// stand-in; times keep their microseconds).
+#[tokio::test]
+async fn an_orders_optional_fields_read_back_exactly_absent_or_present() {
+    let app = spawn().await;
+    let db = app.db().await;
+    ingest(&app, "stores", stores()).await;
+    ingest(
+        &app,
+        "members",
+        json!([{"id": "M001", "updated_at": "2026-02-01T00:00:00Z", "name": "张小姐"}]),
+    )
+    .await;
+    let guest = json!({
+        "id": "O-G", "updated_at": "2026-03-01T00:00:00Z", "channel": "online",
+        "status": "created", "total_fen": 300, "paid_fen": 0,
+        "ordered_at": "2026-03-01T10:00:00.123456+08:00",
+        "items": [{"sku": "A", "title": "甲", "quantity": 3, "price_fen": 100}]
+    });
+    ingest(&app, "orders", json!([guest])).await;
+    let read = || async {
+        let order = order::Entity::find()
+            .filter(order::Column::SourceId.eq("O-G"))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let items = order_item::Entity::find()
+            .filter(order_item::Column::OrderId.eq(order.id))
+            .all(&db)
+            .await
+            .unwrap();
+        (order, items)
+    };
+    let (order, items) = read().await;
+    assert_eq!((order.member_id, order.store_id), (None, None));
+    assert_eq!((order.paid_at, order.completed_at), (None, None));
+    assert_eq!(order.discount_fen, 0);
+    assert_eq!(
+        order.ordered_at.to_rfc3339(),
+        "2026-03-01T02:00:00.123456+00:00"
+    );
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].product_source_id, None);
+    assert_eq!((items[0].quantity, items[0].amount_fen), (3, 300));
+
+    let full = json!({
+        "id": "O-G", "updated_at": "2026-03-02T00:00:00Z", "member_id": "M001",
+        "channel": "offline", "store_id": "S002", "status": "completed", "total_fen": 450,
+        "discount_fen": 50, "paid_fen": 400,
+        "ordered_at": "2026-03-01T10:00:00.123456+08:00",
+        "paid_at": "2026-03-01T10:05:00.000001Z", "completed_at": "2026-03-02T09:00:00.5Z",
+        "items": [
+            {"sku": "B", "product_id": "P9", "title": "乙", "quantity": 1, "price_fen": 250},
+            {"sku": "C", "title": "丙", "quantity": 2, "price_fen": 100}
+        ]
+    });
+    ingest(&app, "orders", json!([full])).await;
+    let (order, mut items) = read().await;
+    items.sort_by_key(|item| item.line_no);
+    let member = member::Entity::find().one(&db).await.unwrap().unwrap();
+    let s002 = store::Entity::find()
+        .filter(store::Column::SourceId.eq("S002"))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (order.member_id, order.store_id),
+        (Some(member.id), Some(s002.id))
+    );
+    assert_eq!(
+        (order.channel.as_str(), order.status.as_str()),
+        ("offline", "completed")
+    );
+    assert_eq!(
+        (order.total_fen, order.discount_fen, order.paid_fen),
+        (450, 50, 400)
+    );
+    assert_eq!(
+        order.paid_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-03-01T10:05:00.000001+00:00")
+    );
+    assert_eq!(
+        order.completed_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-03-02T09:00:00.500+00:00")
+    );
+    let lines: Vec<_> = items
+        .iter()
+        .map(|i| {
+            (
+                i.line_no,
+                i.sku.as_str(),
+                i.product_source_id.as_deref(),
+                i.amount_fen,
+            )
+        })
+        .collect();
+    assert_eq!(lines, [(1, "B", Some("P9"), 250), (2, "C", None, 200)]);
+    assert_eq!(
+        count_rows::<order_item::Entity>(&db).await,
+        2,
+        "the old item is gone"
+    );
+}
