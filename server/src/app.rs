@@ -236,6 +236,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(auth::sign_out)),
         )
         .route("/api/v1/jssdk/config", web::get().to(jssdk::config))
+        .configure(sidebar::routes)
         .route(
             "/api/v1/ingest/{kind}",
             web::post().to(crate::commerce::ingest::receive),

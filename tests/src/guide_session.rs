@@ -17,17 +17,34 @@ pub async fn spawn_app_on(
     simulator: &TestSimulator,
     extra: Vec<(&'static str, String)>,
 ) -> TestApp {
+    crate::spawn_app_with(crate::TestOptions {
+        env: simulated_wecom(simulator, extra),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Spawns an app whose WeCom is `simulator`, on an existing database (a seeded brand's).
+pub async fn spawn_app_on_database(simulator: &TestSimulator, database_url: &str) -> TestApp {
+    crate::spawn_app_with(crate::TestOptions {
+        env: simulated_wecom(simulator, Vec::new()),
+        shared_database_url: Some(database_url.to_owned()),
+        ..Default::default()
+    })
+    .await
+}
+
+fn simulated_wecom(
+    simulator: &TestSimulator,
+    extra: Vec<(&'static str, String)>,
+) -> Vec<(&'static str, String)> {
     let mut env = simulator.app_env();
     // The server's own syncing stays off unless a test turns it on: it would call the
     // simulator behind the test's back.
     env.push(("GUIDEDESK_SYNC_AT", "off".into()));
     env.push(("GUIDEDESK_SYNC_QUEUE_SECS", "0".into()));
     env.extend(extra);
-    crate::spawn_app_with(crate::TestOptions {
-        env,
-        ..Default::default()
-    })
-    .await
+    env
 }
 
 /// `POST /api/v1/session` with a code for `identity`; the raw answer.

@@ -11,6 +11,7 @@ pub mod app;
 pub mod backends;
 pub mod browser;
 pub mod guide_session;
+pub mod seeded;
 pub mod simulator;
 pub mod tcp_proxy;
 pub mod wecom;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use server::cache::{MemoryCache, RedisCache, SharedCache};
 use server::config::Secret;
 use server::wecom::client::{ClientSettings, WecomClient};
-use server::wecom_sim::{Fault, SimulatorData, WecomSimulator};
+use server::wecom_sim::{Fault, MarkTagRecord, SimulatorData, WecomSimulator};
 
 pub struct TestSimulator {
     pub base_url: String,
@@ -76,6 +76,23 @@ impl TestSimulator {
             .await
             .expect("sim fault");
         assert!(response.status().is_success());
+    }
+
+    /// Stops the simulator: WeCom is down from here on.
+    pub async fn stop(&self) {
+        self.handle.stop(false).await;
+    }
+
+    /// The mark_tag calls the simulator accepted, oldest first.
+    pub async fn mark_tags(&self) -> Vec<MarkTagRecord> {
+        self.http
+            .get(format!("{}sim/mark-tags", self.base_url))
+            .send()
+            .await
+            .expect("sim mark-tags")
+            .json()
+            .await
+            .expect("sim mark-tags json")
     }
 
     pub async fn revoke_tokens(&self) {

@@ -3,38 +3,16 @@
 //! same brand, a second run changes nothing, and the product images are served.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use server::cache::MemoryCache;
 use server::demo::{SeedOptions, SeedSummary, seed};
 use server::sync::{Progress, SyncOptions, sync_contacts};
 use server::wecom_sim::SimulatorData;
 use tests::backends::TestDatabase;
+use tests::seeded::{connect, seed_options};
 use tests::simulator::TestSimulator;
-
-fn options(customers: u64, seed: u64, simulator_data: &Path) -> SeedOptions {
-    SeedOptions {
-        customers,
-        seed,
-        last_day: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-        simulator_data: Some(simulator_data.to_owned()),
-        only_if_empty: false,
-        progress: false,
-    }
-}
-
-async fn connect(database: &TestDatabase) -> DatabaseConnection {
-    let settings = server::config::DatabaseSettings {
-        url: server::config::Secret::new(database.url()),
-        pool_size: 4,
-    };
-    let db = server::database::connect(&settings).await.unwrap();
-    server::database::migrate(&db).await.unwrap();
-    db
-}
 
 /// Rows of a query as text, one string per row, sorted: to compare two databases.
 async fn rows(db: &DatabaseConnection, sql: &str) -> Vec<String> {
@@ -86,7 +64,7 @@ async fn the_simulators_half_agrees_with_the_database_a_sync_changes_nothing() {
     let db = connect(&database).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("wecom-sim.json");
-    let summary = seed(&db, &options(300, 7, &file)).await.unwrap();
+    let summary = seed(&db, &seed_options(300, 7, &file)).await.unwrap();
     assert_eq!(summary.customers, 300);
     let before = brand_dump(&db).await;
 
@@ -123,8 +101,8 @@ async fn the_same_seed_gives_the_same_brand_and_a_second_run_changes_nothing() {
         dir.path().join("b.json"),
         dir.path().join("c.json"),
     );
-    let first = seed(&a, &options(120, 3, &file_a)).await.unwrap();
-    let second = seed(&b, &options(120, 3, &file_b)).await.unwrap();
+    let first = seed(&a, &seed_options(120, 3, &file_a)).await.unwrap();
+    let second = seed(&b, &seed_options(120, 3, &file_b)).await.unwrap();
     assert_eq!(first, second);
     assert_eq!(brand_dump(&a).await, brand_dump(&b).await);
     assert_eq!(
@@ -135,7 +113,7 @@ async fn the_same_seed_gives_the_same_brand_and_a_second_run_changes_nothing() {
     // Again on the same database: every record is already there, nothing moves.
     let dump = brand_dump(&a).await;
     let orders = number(&a, "SELECT COUNT(*) FROM orders").await;
-    let again = seed(&a, &options(120, 3, &file_a)).await.unwrap();
+    let again = seed(&a, &seed_options(120, 3, &file_a)).await.unwrap();
     assert_eq!(again, first);
     assert_eq!(brand_dump(&a).await, dump);
     assert_eq!(number(&a, "SELECT COUNT(*) FROM orders").await, orders);
@@ -145,7 +123,7 @@ async fn the_same_seed_gives_the_same_brand_and_a_second_run_changes_nothing() {
         &a,
         &SeedOptions {
             only_if_empty: true,
-            ..options(120, 9, &file_a)
+            ..seed_options(120, 9, &file_a)
         },
     )
     .await
@@ -162,7 +140,7 @@ async fn the_same_seed_gives_the_same_brand_and_a_second_run_changes_nothing() {
     // Another seed, another brand.
     let other_db = TestDatabase::create().await;
     let c = connect(&other_db).await;
-    seed(&c, &options(120, 4, &file_c)).await.unwrap();
+    seed(&c, &seed_options(120, 4, &file_c)).await.unwrap();
     assert_ne!(
         std::fs::read(&file_a).unwrap(),
         std::fs::read(&file_c).unwrap()
@@ -175,7 +153,7 @@ async fn a_seeded_brand_reads_like_a_brand() {
     let database = TestDatabase::create().await;
     let db = connect(&database).await;
     let dir = tempfile::tempdir().unwrap();
-    let summary = seed(&db, &options(400, 1, &dir.path().join("sim.json")))
+    let summary = seed(&db, &seed_options(400, 1, &dir.path().join("sim.json")))
         .await
         .unwrap();
 

@@ -16,6 +16,7 @@ mod ingest;
 mod jssdk;
 mod migrations;
 mod readiness;
+mod sidebar_api;
 mod sidebar_assets;
 mod sign_in;
 mod simulator_push;

@@ -1,0 +1,351 @@
+//! A customer's orders as the guide reads them: summaries (newest first, paged by a keyset
+//! cursor, each with its newest parcel), and one order in full with every parcel's tracking
+//! timeline.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
+use shared::customer::{
+    OrderDetail, OrderItem, OrderSummary, OrdersPage, Shipment, ShipmentSummary, TrackingEvent,
+};
+
+use super::cursor::Cursor;
+use super::scope::{followed_customer, linked_member};
+use super::time;
+use crate::auth::Guide;
+use crate::entity::{
+    guide_customer, member_customer, order, order_item, shipment, shipment_event, store,
+};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Orders a page.
+pub const PAGE_SIZE: u64 = 20;
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/v1/customers/{external_userid}/orders?cursor=`.
+pub async fn customer_orders(
+    state: web::Data<AppState>,
+    guide: Guide,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let followed = followed_customer(db, &guide, &path).await?;
+    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let Some(link) = linked_member(db, followed.customer.id).await? else {
+        return Ok(HttpResponse::Ok().json(OrdersPage {
+            orders: Vec::new(),
+            next_cursor: None,
+        }));
+    };
+    let mut select = order::Entity::find()
+        .filter(order::Column::MemberId.eq(link.member_id))
+        .order_by_desc(order::Column::OrderedAt)
+        .order_by_desc(order::Column::Id)
+        .limit(PAGE_SIZE + 1);
+    if let Some(after) = after {
+        select = select.filter(
+            Expr::col(order::Column::OrderedAt)
+                .lt(after.at)
+                .or(Expr::col(order::Column::OrderedAt)
+                    .eq(after.at)
+                    .and(Expr::col(order::Column::Id).lt(after.id))),
+        );
+    }
+    let mut orders = select.all(db).await?;
+    let next_cursor = if orders.len() as u64 > PAGE_SIZE {
+        orders.truncate(PAGE_SIZE as usize);
+        orders
+            .last()
+            .map(|last| Cursor::new(last.ordered_at, last.id).to_string())
+    } else {
+        None
+    };
+    let orders = summaries(db, orders).await?;
+    Ok(HttpResponse::Ok().json(OrdersPage {
+        orders,
+        next_cursor,
+    }))
+}
+
+/// A member's newest orders, summarised (the profile's last three).
+pub async fn recent_orders(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    count: u64,
+) -> Result<Vec<OrderSummary>, AppError> {
+    let orders = order::Entity::find()
+        .filter(order::Column::MemberId.eq(member_id))
+        .order_by_desc(order::Column::OrderedAt)
+        .order_by_desc(order::Column::Id)
+        .limit(count)
+        .all(db)
+        .await?;
+    summaries(db, orders).await
+}
+
+/// Orders with their store, items counted, first item and newest parcel: four queries for
+/// any number of orders, not four per order.
+async fn summaries(
+    db: &impl ConnectionTrait,
+    orders: Vec<order::Model>,
+) -> Result<Vec<OrderSummary>, AppError> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let stores = store_names(db, orders.iter().filter_map(|o| o.store_id)).await?;
+    let mut items: HashMap<i64, (u32, Option<String>)> = HashMap::new();
+    for item in order_item::Entity::find()
+        .filter(order_item::Column::OrderId.is_in(ids.clone()))
+        .order_by_asc(order_item::Column::OrderId)
+        .order_by_asc(order_item::Column::LineNo)
+        .all(db)
+        .await?
+    {
+        let entry = items.entry(item.order_id).or_insert((0, None));
+        entry.0 += 1;
+        if entry.1.is_none() {
+            entry.1 = Some(item.title);
+        }
+    }
+    // The newest parcel of each order, then the newest event of each of those parcels.
+    let mut parcels: HashMap<i64, shipment::Model> = HashMap::new();
+    for parcel in shipment::Entity::find()
+        .filter(shipment::Column::OrderId.is_in(ids))
+        .order_by_asc(shipment::Column::Id)
+        .all(db)
+        .await?
+    {
+        parcels.insert(parcel.order_id, parcel);
+    }
+    let latest = latest_events(db, parcels.values().map(|p| p.id).collect()).await?;
+    Ok(orders
+        .into_iter()
+        .map(|o| {
+            let (item_count, first_item) = items.remove(&o.id).unwrap_or((0, None));
+            let shipment = parcels.remove(&o.id).map(|p| {
+                let event = latest.get(&p.id);
+                ShipmentSummary {
+                    carrier_name: p.carrier_name,
+                    tracking_no: p.tracking_no,
+                    status: p.status,
+                    latest: event.map(|e| e.description.clone()),
+                    latest_at: event.map(|e| time(e.happened_at)),
+                }
+            });
+            OrderSummary {
+                id: o.id,
+                order_no: o.source_id,
+                channel: o.channel,
+                status: o.status,
+                store_name: o.store_id.and_then(|id| stores.get(&id).cloned()),
+                total_fen: o.total_fen,
+                paid_fen: o.paid_fen,
+                ordered_at: time(o.ordered_at),
+                item_count,
+                first_item,
+                shipment,
+            }
+        })
+        .collect())
+}
+
+async fn store_names(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>, AppError> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(store::Entity::find()
+        .filter(store::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+/// The newest tracking event of each parcel.
+async fn latest_events(
+    db: &impl ConnectionTrait,
+    shipment_ids: Vec<i64>,
+) -> Result<HashMap<i64, shipment_event::Model>, AppError> {
+    let mut latest: HashMap<i64, shipment_event::Model> = HashMap::new();
+    if shipment_ids.is_empty() {
+        return Ok(latest);
+    }
+    for event in shipment_event::Entity::find()
+        .filter(shipment_event::Column::ShipmentId.is_in(shipment_ids))
+        .all(db)
+        .await?
+    {
+        match latest.get(&event.shipment_id) {
+            Some(kept) if (kept.happened_at, kept.id) >= (event.happened_at, event.id) => {}
+            _ => {
+                latest.insert(event.shipment_id, event);
+            }
+        }
+    }
+    Ok(latest)
+}
+
+/// `GET /api/v1/orders/{id}`: an order of a customer the guide follows or followed.
+pub async fn order_detail(
+    state: web::Data<AppState>,
+    guide: Guide,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let found = order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let member_id = found.member_id.ok_or(AppError::NotFound)?;
+    if !guide_follows_member(db, &guide, member_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let store_name = match found.store_id {
+        Some(store_id) => store_names(db, std::iter::once(store_id))
+            .await?
+            .remove(&store_id),
+        None => None,
+    };
+    let items = order_item::Entity::find()
+        .filter(order_item::Column::OrderId.eq(found.id))
+        .order_by_asc(order_item::Column::LineNo)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|item| OrderItem {
+            sku: item.sku,
+            product_id: item.product_source_id,
+            title: item.title,
+            quantity: item.quantity,
+            price_fen: item.price_fen,
+            amount_fen: item.amount_fen,
+        })
+        .collect();
+    let parcels = shipment::Entity::find()
+        .filter(shipment::Column::OrderId.eq(found.id))
+        .order_by_asc(shipment::Column::Id)
+        .all(db)
+        .await?;
+    let mut events: HashMap<i64, Vec<TrackingEvent>> = HashMap::new();
+    if !parcels.is_empty() {
+        for event in shipment_event::Entity::find()
+            .filter(shipment_event::Column::ShipmentId.is_in(parcels.iter().map(|p| p.id)))
+            .order_by_desc(shipment_event::Column::HappenedAt)
+            .order_by_desc(shipment_event::Column::Id)
+            .all(db)
+            .await?
+        {
+            events
+                .entry(event.shipment_id)
+                .or_default()
+                .push(TrackingEvent {
+                    at: time(event.happened_at),
+                    location: event.location,
+                    description: event.description,
+                });
+        }
+    }
+    let shipments = parcels
+        .into_iter()
+        .map(|p| Shipment {
+            events: events.remove(&p.id).unwrap_or_default(),
+            carrier_code: p.carrier_code,
+            carrier_name: p.carrier_name,
+            tracking_no: p.tracking_no,
+            status: p.status,
+            shipped_at: p.shipped_at.map(time),
+            delivered_at: p.delivered_at.map(time),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(OrderDetail {
+        id: found.id,
+        order_no: found.source_id,
+        channel: found.channel,
+        status: found.status,
+        store_name,
+        total_fen: found.total_fen,
+        discount_fen: found.discount_fen,
+        paid_fen: found.paid_fen,
+        ordered_at: time(found.ordered_at),
+        paid_at: found.paid_at.map(time),
+        completed_at: found.completed_at.map(time),
+        items,
+        shipments,
+    }))
+}
+
+/// Whether the member is linked to a customer the guide follows or followed.
+async fn guide_follows_member(
+    db: &impl ConnectionTrait,
+    guide: &Guide,
+    member_id: i64,
+) -> Result<bool, AppError> {
+    let Some(link) = member_customer::Entity::find()
+        .filter(member_customer::Column::MemberId.eq(member_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    Ok(guide_customer::Entity::find()
+        .filter(guide_customer::Column::GuideId.eq(guide.id))
+        .filter(guide_customer::Column::CustomerId.eq(link.customer_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Twelve months' paid spend (cancelled and refunded orders left out) and the newest order's
+/// time.
+pub async fn spend_and_last_order(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), AppError> {
+    let since = now - chrono::Duration::days(365);
+    let rows = order::Entity::find()
+        .select_only()
+        .column(order::Column::PaidFen)
+        .column(order::Column::OrderedAt)
+        .column(order::Column::Status)
+        .filter(order::Column::MemberId.eq(member_id))
+        .filter(order::Column::OrderedAt.gte(since))
+        .into_tuple::<(i64, DateTime<Utc>, String)>()
+        .all(db)
+        .await?;
+    let spend = rows
+        .iter()
+        .filter(|(_, _, status)| status != "cancelled" && status != "refunded")
+        .map(|(paid, _, _)| *paid)
+        .sum();
+    let mut last = rows.iter().map(|(_, at, _)| *at).max();
+    if last.is_none() {
+        last = order::Entity::find()
+            .filter(order::Column::MemberId.eq(member_id))
+            .order_by_desc(order::Column::OrderedAt)
+            .one(db)
+            .await?
+            .map(|o| o.ordered_at);
+    }
+    Ok((spend, last))
+}

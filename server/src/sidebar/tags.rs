@@ -1,0 +1,146 @@
+//! Tag edits from the sidebar: the catalogue a guide picks from, and adding or removing corp
+//! tags on a customer through WeCom (write-through: WeCom first; if it refuses or cannot be
+//! reached, nothing changes here and the guide is told why).
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use shared::customer::{Tag, TagCatalogue, TagEdit, TagGroup};
+
+use super::profile::tag_groups;
+use super::scope::followed_customer;
+use crate::auth::Guide;
+use crate::directory::relation_status;
+use crate::directory::tags::{MarkTagError, Marker, mark_tags};
+use crate::entity::{tag, tag_group};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Tags one edit may name (WeCom's own limit per call is far above what a guide taps).
+const MAX_TAGS_PER_EDIT: usize = 50;
+
+/// `GET /api/v1/tags`: live groups and tags, in WeCom's order.
+pub async fn catalogue(
+    state: web::Data<AppState>,
+    _guide: Guide,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let groups = tag_group::Entity::find()
+        .filter(tag_group::Column::Deleted.eq(false))
+        .order_by_asc(tag_group::Column::SortOrder)
+        .order_by_asc(tag_group::Column::Id)
+        .all(db)
+        .await?;
+    let tags = tag::Entity::find()
+        .filter(tag::Column::Deleted.eq(false))
+        .order_by_asc(tag::Column::SortOrder)
+        .order_by_asc(tag::Column::Id)
+        .all(db)
+        .await?;
+    let groups = groups
+        .into_iter()
+        .map(|group| TagGroup {
+            tags: tags
+                .iter()
+                .filter(|t| t.group_id == group.id)
+                .map(|t| Tag {
+                    tag_id: t.wecom_tag_id.clone(),
+                    name: t.name.clone(),
+                })
+                .collect(),
+            group_id: group.wecom_group_id,
+            name: group.name,
+        })
+        .filter(|group| !group.tags.is_empty())
+        .collect();
+    Ok(HttpResponse::Ok().json(TagCatalogue { groups }))
+}
+
+/// `POST /api/v1/customers/{external_userid}/tags`: adds tags; answers the customer's tags now.
+pub async fn add_tags(
+    state: web::Data<AppState>,
+    guide: Guide,
+    path: web::Path<String>,
+    body: web::Json<TagEdit>,
+) -> Result<HttpResponse, AppError> {
+    edit(state, guide, &path, body.into_inner(), Change::Add).await
+}
+
+/// `DELETE /api/v1/customers/{external_userid}/tags`: removes tags; answers the tags now.
+pub async fn remove_tags(
+    state: web::Data<AppState>,
+    guide: Guide,
+    path: web::Path<String>,
+    body: web::Json<TagEdit>,
+) -> Result<HttpResponse, AppError> {
+    edit(state, guide, &path, body.into_inner(), Change::Remove).await
+}
+
+enum Change {
+    Add,
+    Remove,
+}
+
+async fn edit(
+    state: web::Data<AppState>,
+    guide: Guide,
+    external_userid: &str,
+    edit: TagEdit,
+    change: Change,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let followed = followed_customer(db, &guide, external_userid).await?;
+    if followed.relation.status != relation_status::ACTIVE {
+        return Err(AppError::Forbidden {
+            code: "customer_lost",
+            message: "该客户已不在你的好友列表中，无法修改标签".into(),
+        });
+    }
+    let mut ids = edit.tag_ids;
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() || ids.len() > MAX_TAGS_PER_EDIT {
+        return Err(AppError::BadRequest {
+            code: "invalid_tags",
+            message: format!("请选择 1 到 {MAX_TAGS_PER_EDIT} 个标签"),
+        });
+    }
+    let wecom = state.wecom_client()?;
+    let (add, remove) = match change {
+        Change::Add => (ids, Vec::new()),
+        Change::Remove => (Vec::new(), ids),
+    };
+    let marker = Marker {
+        guide_id: guide.id,
+        userid: &guide.userid,
+    };
+    match mark_tags(
+        db,
+        wecom,
+        marker,
+        external_userid,
+        &add,
+        &remove,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(MarkTagError::NotFollowed) => return Err(AppError::NotFound),
+        Err(MarkTagError::NothingToMark) => {
+            return Err(AppError::BadRequest {
+                code: "invalid_tags",
+                message: "请选择要添加或移除的标签".into(),
+            });
+        }
+        Err(MarkTagError::UnknownTag(_)) => {
+            return Err(AppError::BadRequest {
+                code: "unknown_tag",
+                message: "标签不存在或已被删除，请刷新标签列表".into(),
+            });
+        }
+        Err(MarkTagError::Wecom(err)) => return Err(AppError::Wecom(err)),
+        Err(MarkTagError::Database(err)) => return Err(AppError::Database(err)),
+    }
+    Ok(HttpResponse::Ok().json(tag_groups(db, followed.relation.id).await?))
+}

@@ -1,0 +1,71 @@
+//! `GET /api/v1/customers/{external_userid}/timeline?cursor=`: what the customer did in the
+//! brand's mall and stores (browsing, searches, carts, coupons, orders, after-sales), newest
+//! first.
+
+use actix_web::{HttpResponse, web};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use shared::customer::{BehaviourEvent, TimelinePage};
+
+use super::cursor::Cursor;
+use super::orders::PageQuery;
+use super::scope::{followed_customer, linked_member};
+use super::time;
+use crate::auth::Guide;
+use crate::entity::behaviour_event;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Events a page.
+pub const PAGE_SIZE: u64 = 30;
+
+pub async fn customer_timeline(
+    state: web::Data<AppState>,
+    guide: Guide,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let followed = followed_customer(db, &guide, &path).await?;
+    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let Some(link) = linked_member(db, followed.customer.id).await? else {
+        return Ok(HttpResponse::Ok().json(TimelinePage {
+            events: Vec::new(),
+            next_cursor: None,
+        }));
+    };
+    let mut select = behaviour_event::Entity::find()
+        .filter(behaviour_event::Column::MemberId.eq(link.member_id))
+        .order_by_desc(behaviour_event::Column::HappenedAt)
+        .order_by_desc(behaviour_event::Column::Id)
+        .limit(PAGE_SIZE + 1);
+    if let Some(after) = after {
+        select = select.filter(
+            Expr::col(behaviour_event::Column::HappenedAt)
+                .lt(after.at)
+                .or(Expr::col(behaviour_event::Column::HappenedAt)
+                    .eq(after.at)
+                    .and(Expr::col(behaviour_event::Column::Id).lt(after.id))),
+        );
+    }
+    let mut events = select.all(db).await?;
+    let next_cursor = if events.len() as u64 > PAGE_SIZE {
+        events.truncate(PAGE_SIZE as usize);
+        events
+            .last()
+            .map(|last| Cursor::new(last.happened_at, last.id).to_string())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(TimelinePage {
+        events: events
+            .into_iter()
+            .map(|e| BehaviourEvent {
+                kind: e.kind,
+                happened_at: time(e.happened_at),
+                details: e.details,
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
