@@ -222,6 +222,9 @@ pub struct BehaviourEvent {
     pub happened_at: String,
     /// The event's details as the brand's system sent them (a JSON object's text).
     pub details: Option<String>,
+    /// The one detail worth a glance: a product's title, a search's words, a coupon's or
+    /// store's name, an after-sale's reason.
+    pub summary: Option<String>,
 }
 
 /// `POST` (add) and `DELETE` (remove) `/api/v1/customers/{external_userid}/tags`.
@@ -236,4 +239,24 @@ pub struct TagEdit {
 #[serde(rename_all = "camelCase")]
 pub struct TagCatalogue {
     pub groups: Vec<TagGroup>,
+}
+
+/// `GET /api/v1/customers?q=`: the signed-in guide's customers (active first, newest added
+/// first), at most 50, filtered by name or remark when `q` is given. What a guide picks from
+/// outside WeCom (the demo's bridge) and searches in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerList {
+    pub customers: Vec<CustomerListItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerListItem {
+    pub external_userid: String,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub remark: Option<String>,
+    pub relation: String,
+    pub added_at: String,
 }

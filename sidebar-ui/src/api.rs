@@ -3,6 +3,10 @@
 
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use shared::customer::{
+    CustomerList, CustomerProfile, OrderDetail, OrdersPage, TagCatalogue, TagEdit, TagGroup,
+    TimelinePage,
+};
 use shared::{ApiError, Health, SessionInfo, SignIn};
 
 /// Why a call failed, in words a guide can act on.
@@ -22,6 +26,14 @@ impl ApiFailure {
             Self::Network => "网络连接失败，请检查网络后重试".into(),
             Self::Server(error) => error.message.clone(),
             Self::Unexpected(what) => format!("服务器返回了无法识别的内容（{what}）"),
+        }
+    }
+
+    /// The server's error code, if it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Server(error) => Some(error.code.as_str()),
+            _ => None,
         }
     }
 
@@ -70,6 +82,67 @@ pub async fn sign_out() -> Result<(), ApiFailure> {
     } else {
         Err(failure(response).await)
     }
+}
+
+/// The signed-in guide's customers, filtered by `q` (name or remark) when given.
+pub async fn my_customers(q: String) -> Result<CustomerList, ApiFailure> {
+    let url = format!("/api/v1/customers?q={}", encode(&q));
+    read(Request::get(&url).send().await).await
+}
+
+pub async fn profile(customer: String) -> Result<CustomerProfile, ApiFailure> {
+    let url = format!("/api/v1/customers/{}/profile", encode(&customer));
+    read(Request::get(&url).send().await).await
+}
+
+pub async fn orders(customer: String, cursor: Option<String>) -> Result<OrdersPage, ApiFailure> {
+    let mut url = format!("/api/v1/customers/{}/orders", encode(&customer));
+    if let Some(cursor) = cursor {
+        url.push_str(&format!("?cursor={}", encode(&cursor)));
+    }
+    read(Request::get(&url).send().await).await
+}
+
+pub async fn order(id: i64) -> Result<OrderDetail, ApiFailure> {
+    read(Request::get(&format!("/api/v1/orders/{id}")).send().await).await
+}
+
+pub async fn timeline(
+    customer: String,
+    cursor: Option<String>,
+) -> Result<TimelinePage, ApiFailure> {
+    let mut url = format!("/api/v1/customers/{}/timeline", encode(&customer));
+    if let Some(cursor) = cursor {
+        url.push_str(&format!("?cursor={}", encode(&cursor)));
+    }
+    read(Request::get(&url).send().await).await
+}
+
+pub async fn tag_catalogue() -> Result<TagCatalogue, ApiFailure> {
+    read(Request::get("/api/v1/tags").send().await).await
+}
+
+/// Adds (`add`) or removes tags on the customer; the customer's tags afterwards.
+pub async fn edit_tags(
+    customer: String,
+    tag_ids: Vec<String>,
+    add: bool,
+) -> Result<Vec<TagGroup>, ApiFailure> {
+    let url = format!("/api/v1/customers/{}/tags", encode(&customer));
+    let builder = if add {
+        Request::post(&url)
+    } else {
+        Request::delete(&url)
+    };
+    let request = builder
+        .json(&TagEdit { tag_ids })
+        .map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
+    read(request.send().await).await
+}
+
+/// A path or query component, percent-encoded.
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
 }
 
 async fn read<T: DeserializeOwned>(

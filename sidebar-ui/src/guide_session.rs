@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, ApiFailure};
+use crate::current_customer::CurrentCustomer;
 
 /// Who is using the sidebar. WeCom opens it with `?code=` (straight from its OAuth page, or
 /// after `/auth/wecom/start`); the code becomes a server-side session, and the guide shown
@@ -91,6 +92,10 @@ pub fn GuideSession() -> impl IntoView {
                 }
             }}
         </section>
+        {move || {
+            let signed_in = matches!(session.get(), Some(Ok(_))) && !signed_out.get();
+            signed_in.then(|| view! { <CurrentCustomer /> })
+        }}
     }
 }
 

@@ -2,8 +2,16 @@
 
 mod api;
 mod app;
+mod clipboard;
+mod current_customer;
+mod customer_view;
+mod format;
 mod guide_session;
+mod orders_tab;
+mod profile_tab;
 mod service_status;
+mod tag_editor;
+mod timeline_tab;
 
 fn main() {
     console_error_panic_hook::set_once();

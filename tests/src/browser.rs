@@ -5,12 +5,17 @@ use std::time::Duration;
 
 use chromiumoxide::Page;
 use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::emulation::{
+    SetDeviceMetricsOverrideParams, SetTimezoneOverrideParams,
+};
 use chromiumoxide::page::ScreenshotParams;
 use futures_util::StreamExt;
 
 /// The width of WeCom's sidebar panel on the desktop client.
 pub const SIDEBAR_WIDTH: u32 = 360;
 pub const SIDEBAR_HEIGHT: u32 = 720;
+/// The time zone the browser's pages run in.
+pub const GUIDE_TIME_ZONE: &str = "Asia/Shanghai";
 
 pub struct HeadlessBrowser {
     browser: Browser,
@@ -66,10 +71,39 @@ impl HeadlessBrowser {
         }
     }
 
+    /// Opens `url` in a new tab whose clock reads China time, as a guide's phone would.
     pub async fn open(&self, url: &str) -> Page {
-        let page = self.browser.new_page(url).await.expect("open page");
+        let page = self
+            .browser
+            .new_page("about:blank")
+            .await
+            .expect("open page");
+        page.execute(SetTimezoneOverrideParams::new(GUIDE_TIME_ZONE))
+            .await
+            .expect("set the time zone");
+        page.goto(url).await.expect("navigate");
         page.wait_for_navigation().await.expect("page loads");
         page
+    }
+
+    /// Lets pages of `origin` read and write the clipboard without asking (a test reads what
+    /// the page copied).
+    pub async fn grant_clipboard(&self, origin: &str) {
+        use chromiumoxide::cdp::browser_protocol::browser::{
+            PermissionDescriptor, PermissionSetting, SetPermissionParams,
+        };
+        for name in ["clipboard-read", "clipboard-write"] {
+            let params = SetPermissionParams::builder()
+                .permission(PermissionDescriptor::new(name))
+                .setting(PermissionSetting::Granted)
+                .origin(origin)
+                .build()
+                .expect("permission params");
+            self.browser
+                .execute(params)
+                .await
+                .unwrap_or_else(|e| panic!("grant {name}: {e}"));
+        }
     }
 
     pub async fn close(mut self) {
@@ -108,5 +142,25 @@ pub async fn screenshot(page: &Page, name: &str) -> PathBuf {
     page.save_screenshot(ScreenshotParams::builder().full_page(true).build(), &path)
         .await
         .expect("screenshot");
+    // A full-page capture resizes the emulated window to the page and leaves it so (500 px
+    // wide afterwards): back to the sidebar's panel for whatever the test does next.
+    let panel = SetDeviceMetricsOverrideParams::new(
+        i64::from(SIDEBAR_WIDTH),
+        i64::from(SIDEBAR_HEIGHT),
+        2.0,
+        false,
+    );
+    page.execute(panel).await.expect("restore the panel size");
     path
+}
+
+/// Waits for `selector` and clicks it.
+pub async fn click(page: &Page, selector: &str) {
+    wait_for_text(page, selector).await;
+    page.find_element(selector)
+        .await
+        .unwrap_or_else(|e| panic!("find {selector}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
 }

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod cursor;
+pub mod my_customers;
 pub mod orders;
 pub mod profile;
 pub mod scope;
@@ -23,6 +24,10 @@ pub fn time(at: DateTime<Utc>) -> String {
 /// The guide-facing API's routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
+        "/api/v1/customers",
+        web::get().to(my_customers::my_customers),
+    )
+    .route(
         "/api/v1/customers/{external_userid}/profile",
         web::get().to(profile::customer_profile),
     )

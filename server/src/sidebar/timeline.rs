@@ -63,9 +63,42 @@ pub async fn customer_timeline(
             .map(|e| BehaviourEvent {
                 kind: e.kind,
                 happened_at: time(e.happened_at),
+                summary: e.details.as_deref().and_then(summary),
                 details: e.details,
             })
             .collect(),
         next_cursor,
     }))
+}
+
+/// The first of the details' telling fields that is text.
+fn summary(details: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(details).ok()?;
+    ["title", "keyword", "name", "store_name", "reason"]
+        .iter()
+        .find_map(|key| value.get(key).and_then(|v| v.as_str()))
+        .map(|text| text.chars().take(60).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    #[test]
+    fn the_summary_is_the_first_telling_text_field() {
+        let cases = [
+            (
+                r#"{"product_id": "P1", "title": "修护精华"}"#,
+                Some("修护精华"),
+            ),
+            (r#"{"keyword":"防晒"}"#, Some("防晒")),
+            (r#"{"order_id":"O1","reason":"过敏不适"}"#, Some("过敏不适")),
+            (r#"{"title": 3, "name": "满300减50"}"#, Some("满300减50")),
+            (r#"{"order_id":"O1"}"#, None),
+            ("not json", None),
+        ];
+        for (details, expected) in cases {
+            assert_eq!(summary(details).as_deref(), expected, "{details}");
+        }
+    }
 }

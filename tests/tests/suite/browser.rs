@@ -2,7 +2,7 @@
 //! the Chinese shell, shows the result of its `/healthz` round trip, and signs the guide in
 //! through the (simulated) WeCom OAuth page.
 
-use tests::browser::{HeadlessBrowser, screenshot, wait_for_text};
+use tests::browser::{HeadlessBrowser, click, screenshot, wait_for_text};
 use tests::guide_session::spawn_app_on;
 use tests::simulator::TestSimulator;
 use tests::spawn_app;
@@ -36,17 +36,6 @@ async fn the_sidebar_renders_and_shows_the_health_round_trip() {
         shot.display()
     );
     browser.close().await;
-}
-
-/// Waits for `selector` and clicks it.
-async fn click(page: &chromiumoxide::Page, selector: &str) {
-    wait_for_text(page, selector).await;
-    page.find_element(selector)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
 }
 
 #[tokio::test]

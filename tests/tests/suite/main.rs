@@ -18,6 +18,7 @@ mod migrations;
 mod readiness;
 mod sidebar_api;
 mod sidebar_assets;
+mod sidebar_browser;
 mod sign_in;
 mod simulator_push;
 mod storage;

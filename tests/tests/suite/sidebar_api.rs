@@ -533,3 +533,53 @@ async fn with_wecom_down_every_read_still_answers_from_local_data() {
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
     }
 }
+
+#[tokio::test]
+async fn a_guide_lists_and_searches_only_their_own_customers() {
+    let brand = seeded_brand(80).await;
+    let db = &brand.db;
+    let cookie = sign_in(&brand.app, &brand.simulator, GUIDE).await;
+    let mine: BTreeSet<String> = texts(
+        db,
+        &format!(
+            "SELECT c.external_userid FROM customers c JOIN guide_customers r ON r.customer_id = c.id
+             JOIN guides g ON g.id = r.guide_id AND g.wecom_userid = '{GUIDE}'"
+        ),
+    )
+    .await
+    .into_iter()
+    .collect();
+    let (status, list) = get(&brand, &cookie, "/api/v1/customers").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let listed: Vec<&Value> = list["customers"].as_array().unwrap().iter().collect();
+    let ids: BTreeSet<String> = listed
+        .iter()
+        .map(|c| c["externalUserid"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!mine.is_empty());
+    assert_eq!(ids, mine.iter().take(50).cloned().collect());
+    // A name's first two characters find that customer; LIKE's wildcards are plain text.
+    let name = listed[0]["name"].as_str().unwrap();
+    let fragment: String = name.chars().take(2).collect();
+    let (status, found) = get(
+        &brand,
+        &cookie,
+        &format!("/api/v1/customers?q={}", urlencode(&fragment)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        found["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["externalUserid"] == listed[0]["externalUserid"]),
+        "{fragment}: {found}"
+    );
+    let (_, none) = get(&brand, &cookie, "/api/v1/customers?q=%25").await;
+    assert_eq!(none["customers"], json!([]));
+}
+
+fn urlencode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

@@ -1,0 +1,72 @@
+//! `GET /api/v1/customers?q=`: the signed-in guide's own customers, to pick from or search.
+
+use actix_web::{HttpResponse, web};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
+use shared::customer::{CustomerList, CustomerListItem};
+
+use super::time;
+use crate::auth::Guide;
+use crate::entity::{customer, guide_customer};
+use crate::error::AppError;
+use crate::state::AppState;
+
+const LIMIT: u64 = 50;
+
+#[derive(Debug, Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    pub q: Option<String>,
+}
+
+pub async fn my_customers(
+    state: web::Data<AppState>,
+    guide: Guide,
+    query: web::Query<Search>,
+) -> Result<HttpResponse, AppError> {
+    let mut select = guide_customer::Entity::find()
+        .find_also_related(customer::Entity)
+        .filter(guide_customer::Column::GuideId.eq(guide.id))
+        // `active` sorts before `lost`.
+        .order_by_asc(guide_customer::Column::Status)
+        .order_by_desc(guide_customer::Column::AddedAt)
+        .order_by_desc(guide_customer::Column::Id)
+        .limit(LIMIT);
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // LIKE's own wildcards in the search text are matched literally.
+        let escaped: String = q
+            .chars()
+            .take(40)
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let pattern = format!("%{escaped}%");
+        select = select.filter(
+            Expr::col((customer::Entity, customer::Column::Name))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+                .or(
+                    Expr::col((guide_customer::Entity, guide_customer::Column::Remark))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    let customers = select
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|(relation, customer)| {
+            customer.map(|c| CustomerListItem {
+                external_userid: c.external_userid,
+                name: c.name,
+                avatar: c.avatar,
+                remark: relation.remark,
+                relation: relation.status,
+                added_at: time(relation.added_at),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(CustomerList { customers }))
+}

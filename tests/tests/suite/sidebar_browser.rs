@@ -1,0 +1,226 @@
+//! The sidebar in headless Chromium on a seeded demo brand: a guide signs in through the
+//! (simulated) WeCom OAuth page, picks a customer with the dev bridge, sees their name, tags
+//! and orders, opens an order, copies a tracking number, adds a tag (still there after a
+//! reload, and WeCom was asked), and is refused a customer they do not follow. Each tab is
+//! saved as a screenshot under `target/screenshots/`.
+
+use std::time::Duration;
+
+use chromiumoxide::Page;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Statement,
+};
+use server::entity::order;
+use tests::browser::{HeadlessBrowser, click, screenshot, wait_for_text};
+use tests::seeded::seeded_brand;
+
+const GUIDE: &str = "guide.li";
+
+async fn texts(db: &DatabaseConnection, sql: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    db.query_all_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+/// Waits until `selector` matches nothing more than `gone`… or, here, until an element
+/// shows `text`.
+async fn wait_for_exact(page: &Page, selector: &str, text: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let shown = wait_for_text(page, selector).await;
+        if shown.trim() == text {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "`{selector}` shows {shown:?}, not {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The page fits WeCom's 360 px panel: nothing is wider than the viewport.
+async fn assert_fits_the_panel(page: &Page, what: &str) {
+    let overflow: String = page
+        .evaluate(
+            "(() => { const w = document.documentElement.clientWidth; \
+              const wide = [...document.querySelectorAll('body *')] \
+                .filter(e => e.getBoundingClientRect().right > w + 1) \
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + \
+                  Math.round(e.getBoundingClientRect().right)); \
+              return document.documentElement.scrollWidth > w ? wide.join('; ') || 'scrollWidth' : ''; })()",
+        )
+        .await
+        .unwrap()
+        .into_value()
+        .unwrap();
+    assert_eq!(overflow, "", "{what}: wider than the panel");
+}
+
+#[tokio::test]
+async fn a_guide_opens_a_customer_sees_orders_copies_a_tracking_number_and_adds_a_tag() {
+    let brand = seeded_brand(80).await;
+    let db = &brand.db;
+    let app = &brand.app;
+    // The guide's customer with the most shipped orders, one of its parcels, and a customer
+    // only other guides follow.
+    let customer = texts(
+        db,
+        &format!(
+            "SELECT c.external_userid FROM customers c
+             JOIN guide_customers r ON r.customer_id = c.id AND r.status = 'active'
+             JOIN guides g ON g.id = r.guide_id AND g.wecom_userid = '{GUIDE}'
+             JOIN member_customers mc ON mc.customer_id = c.id
+             JOIN orders o ON o.member_id = mc.member_id
+             JOIN shipments s ON s.order_id = o.id
+             GROUP BY c.external_userid ORDER BY COUNT(*) DESC, c.external_userid LIMIT 1"
+        ),
+    )
+    .await
+    .pop()
+    .unwrap();
+    let name = texts(
+        db,
+        &format!("SELECT name FROM customers WHERE external_userid = '{customer}'"),
+    )
+    .await
+    .pop()
+    .unwrap();
+    let parcel = texts(
+        db,
+        &format!(
+            "SELECT o.source_id || '|' || s.tracking_no FROM orders o
+             JOIN shipments s ON s.order_id = o.id
+             JOIN member_customers mc ON mc.member_id = o.member_id
+             JOIN customers c ON c.id = mc.customer_id AND c.external_userid = '{customer}'
+             ORDER BY o.ordered_at DESC, o.id DESC LIMIT 1"
+        ),
+    )
+    .await
+    .pop()
+    .unwrap();
+    let (order_no, tracking_no) = parcel.split_once('|').unwrap();
+    let stranger = texts(
+        db,
+        &format!(
+            "SELECT c.external_userid FROM customers c WHERE NOT EXISTS (
+               SELECT 1 FROM guide_customers r JOIN guides g ON g.id = r.guide_id
+               WHERE r.customer_id = c.id AND g.wecom_userid = '{GUIDE}')
+             ORDER BY c.external_userid LIMIT 1"
+        ),
+    )
+    .await
+    .pop()
+    .unwrap();
+
+    let browser = HeadlessBrowser::launch().await;
+    browser.grant_clipboard(&app.address).await;
+    let page = browser.open(&app.url("/auth/wecom/start")).await;
+    click(&page, &format!("a[data-userid='{GUIDE}']")).await;
+    wait_for_text(&page, "[data-testid=signed-in]").await;
+
+    // The dev bridge: pick the customer.
+    click(
+        &page,
+        &format!("[data-testid=pick-customer][data-customer='{customer}']"),
+    )
+    .await;
+    wait_for_exact(&page, "[data-testid=customer-name]", &name).await;
+    wait_for_text(&page, "[data-testid=tags]").await;
+    wait_for_text(&page, "[data-testid=recent-orders] .order-line").await;
+    assert_fits_the_panel(&page, "客户").await;
+    screenshot(&page, "sidebar-tab-customer").await;
+
+    // 订单: open the newest shipped order, copy its tracking number.
+    click(&page, "[data-testid=tab-orders]").await;
+    let row = format!("[data-testid=order][data-order='{order_no}'] button.row");
+    click(&page, &row).await;
+    wait_for_exact(
+        &page,
+        &format!("[data-order='{order_no}'] [data-testid=tracking-no]"),
+        tracking_no,
+    )
+    .await;
+    wait_for_text(
+        &page,
+        &format!("[data-order='{order_no}'] [data-testid=tracking-timeline] li"),
+    )
+    .await;
+    // Its time in the guide's time zone (China), its amount in yuan with two decimals.
+    let stored = order::Entity::find()
+        .filter(order::Column::SourceId.eq(order_no))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let local = stored
+        .ordered_at
+        .with_timezone(&china)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let yuan = format!("¥{}.{:02}", stored.paid_fen / 100, stored.paid_fen % 100);
+    let shown = wait_for_text(&page, &format!("[data-order='{order_no}'] button.row")).await;
+    assert!(shown.contains(&local), "{local} in {shown}");
+    if stored.paid_fen < 100_000 {
+        assert!(shown.contains(&yuan), "{yuan} in {shown}");
+    }
+    let copy = format!("[data-order='{order_no}'] [data-testid=copy-tracking]");
+    click(&page, &copy).await;
+    wait_for_exact(&page, &copy, "已复制").await;
+    page.bring_to_front().await.unwrap();
+    let clipboard: String = page
+        .evaluate("navigator.clipboard.readText()")
+        .await
+        .expect("read the clipboard")
+        .into_value()
+        .unwrap();
+    assert_eq!(clipboard, tracking_no);
+    assert_fits_the_panel(&page, "订单").await;
+    screenshot(&page, "sidebar-tab-orders").await;
+
+    // 动态.
+    click(&page, "[data-testid=tab-timeline]").await;
+    wait_for_text(
+        &page,
+        "[data-testid=timeline] [data-testid=event], [data-testid=no-events]",
+    )
+    .await;
+    assert_fits_the_panel(&page, "动态").await;
+    screenshot(&page, "sidebar-tab-timeline").await;
+
+    // 客户: add a tag from the catalogue; it stays after a reload, and WeCom was asked.
+    click(&page, "[data-testid=tab-customer]").await;
+    click(&page, "[data-testid=add-tag]").await;
+    wait_for_text(&page, "[data-testid=tag-choice]").await;
+    let choice = page.find_element("[data-testid=tag-choice]").await.unwrap();
+    let tag_id = choice.attribute("data-tag").await.unwrap().unwrap();
+    choice.click().await.unwrap();
+    let tag = format!("[data-testid=tag][data-tag='{tag_id}']");
+    wait_for_text(&page, &tag).await;
+    page.reload().await.unwrap();
+    wait_for_exact(&page, "[data-testid=customer-name]", &name).await;
+    wait_for_text(&page, &tag).await;
+    let marked = brand.simulator.mark_tags().await;
+    let last = marked.last().expect("mark_tag was called");
+    assert_eq!(
+        (
+            last.userid.as_str(),
+            last.external_userid.as_str(),
+            last.add_tag.clone()
+        ),
+        (GUIDE, customer.as_str(), vec![tag_id.clone()])
+    );
+
+    // A customer the guide does not follow: refused.
+    page.goto(app.url(&format!("/sidebar/?customer={stranger}")))
+        .await
+        .unwrap();
+    let refused = wait_for_text(&page, "[data-testid=customer-refused]").await;
+    assert!(refused.contains("不是你的企业微信客户"), "{refused}");
+    browser.close().await;
+}
