@@ -67,7 +67,7 @@ ensure_node_tools() {
   local lock="$REPO_ROOT/sidebar-ui/package-lock.json"
   local stamp="$REPO_ROOT/sidebar-ui/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
-    say "Installing the sidebar's npm packages (wasm-opt 132 from binaryen) from package-lock.json"
+    say "Installing the sidebar's npm packages (wasm-opt 132, esbuild, @wecom/jssdk) from package-lock.json"
     (cd "$REPO_ROOT/sidebar-ui" && npm ci --no-audit --no-fund --loglevel=error)
   fi
   [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" = 132 ] ||
@@ -103,4 +103,11 @@ ensure_python_peers() {
 build_sidebar() {
   say "Building the sidebar (Leptos -> WASM) into dist/"
   (cd "$REPO_ROOT" && trunk build --offline)
+  # Trunk's pre-build hook re-bundled the WeCom JS-SDK bridge from the locked npm packages:
+  # the committed bundle must be exactly that.
+  if git -C "$REPO_ROOT" rev-parse --git-dir >/dev/null 2>&1 &&
+    ! git -C "$REPO_ROOT" diff --quiet -- sidebar-ui/js/wecom_bridge.js; then
+    git -C "$REPO_ROOT" --no-pager diff --stat -- sidebar-ui/js/wecom_bridge.js
+    die "sidebar-ui/js/wecom_bridge.js differs from what the locked @wecom/jssdk builds: commit the rebuilt bundle"
+  fi
 }

@@ -84,6 +84,24 @@ pub async fn sign_out() -> Result<(), ApiFailure> {
     }
 }
 
+/// The JS-SDK signatures for the page at `url`, as the server's JSON text (handed to the
+/// SDK as it is).
+pub async fn jssdk_config(url: &str) -> Result<String, ApiFailure> {
+    let request = format!("/api/v1/jssdk/config?url={}", encode(url));
+    let response = Request::get(&request)
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    let status = response.status();
+    response
+        .text()
+        .await
+        .map_err(|_| ApiFailure::Unexpected(format!("HTTP {status}")))
+}
+
 /// The signed-in guide's customers, filtered by `q` (name or remark) when given.
 pub async fn my_customers(q: String) -> Result<CustomerList, ApiFailure> {
     let url = format!("/api/v1/customers?q={}", encode(&q));

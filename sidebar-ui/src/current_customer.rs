@@ -9,9 +9,45 @@ use wasm_bindgen::JsValue;
 
 use crate::api;
 use crate::customer_view::CustomerView;
+use crate::wecom_bridge;
 
 #[component]
 pub fn CurrentCustomer() -> impl IntoView {
+    if wecom_bridge::is_wecom() {
+        view! { <ChatCustomer /> }.into_any()
+    } else {
+        view! { <DevBridge /> }.into_any()
+    }
+}
+
+/// Inside WeCom: the customer of the open chat.
+#[component]
+fn ChatCustomer() -> impl IntoView {
+    let customer = LocalResource::new(wecom_bridge::current_customer);
+    view! {
+        {move || match customer.get() {
+            None => view! {
+                <section class="card" data-testid="finding-customer">
+                    {skeleton()}
+                    <p class="muted">"正在识别当前聊天的客户…"</p>
+                </section>
+            }
+                .into_any(),
+            Some(Ok(id)) => view! { <CustomerView customer=id /> }.into_any(),
+            Some(Err(message)) => view! {
+                <section class="card" data-testid="chat-customer-error">
+                    <p class="error-text">{message}</p>
+                    <button on:click=move |_| customer.refetch()>"重试"</button>
+                </section>
+            }
+                .into_any(),
+        }}
+    }
+}
+
+/// In a normal browser: the person picks one of the guide's customers.
+#[component]
+fn DevBridge() -> impl IntoView {
     let chosen = RwSignal::new(customer_from_address());
     let choose = move |customer: Option<String>| {
         set_address(customer.as_deref());

@@ -12,6 +12,7 @@ mod profile_tab;
 mod service_status;
 mod tag_editor;
 mod timeline_tab;
+mod wecom_bridge;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -86,6 +86,31 @@ impl HeadlessBrowser {
         page
     }
 
+    /// Opens `url` as the WeCom client would: its user agent (`wxwork/{version}`) and, before
+    /// any of the page's scripts run, `bridge` (the in-page `WeixinJSBridge` the client injects).
+    pub async fn open_in_wecom(&self, url: &str, version: &str, bridge: &str) -> Page {
+        let page = self
+            .browser
+            .new_page("about:blank")
+            .await
+            .expect("open page");
+        page.execute(SetTimezoneOverrideParams::new(GUIDE_TIME_ZONE))
+            .await
+            .expect("set the time zone");
+        page.set_user_agent(format!(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/156.0.0.0 Safari/537.36 wxwork/{version} MicroMessenger/7.0.1 Language/zh"
+        ))
+        .await
+        .expect("set the user agent");
+        page.evaluate_on_new_document(bridge)
+            .await
+            .expect("inject the bridge");
+        page.goto(url).await.expect("navigate");
+        page.wait_for_navigation().await.expect("page loads");
+        page
+    }
+
     /// Lets pages of `origin` read and write the clipboard without asking (a test reads what
     /// the page copied).
     pub async fn grant_clipboard(&self, origin: &str) {

@@ -224,3 +224,118 @@ async fn a_guide_opens_a_customer_sees_orders_copies_a_tracking_number_and_adds_
     assert!(refused.contains("不是你的企业微信客户"), "{refused}");
     browser.close().await;
 }
+
+/// What the WeCom client injects, faked: every call is recorded in `window.__wecomCalls` and
+/// answered as the client answers a page whose signatures it accepted.
+fn fake_wecom_bridge(customer: &str) -> String {
+    format!(
+        r#"(() => {{
+  window.__wecomCalls = [];
+  window.WeixinJSBridge = {{
+    invoke(name, params, callback) {{
+      window.__wecomCalls.push({{ name, params: JSON.parse(JSON.stringify(params || {{}})) }});
+      const answers = {{
+        preVerifyJSAPI: {{ err_msg: 'config:ok' }},
+        agentConfig: {{ err_msg: 'agentConfig:ok' }},
+        getCurExternalContact: {{ err_msg: 'getCurExternalContact:ok', userId: '{customer}' }},
+        getContext: {{ err_msg: 'getContext:ok', entry: 'single_chat_tools' }},
+      }};
+      setTimeout(() => callback(answers[name] || {{ err_msg: name + ':fail' }}), 0);
+    }},
+    on() {{}},
+  }};
+}})();"#
+    )
+}
+
+#[tokio::test]
+async fn inside_wecom_the_real_jssdk_registers_with_the_servers_signatures_and_opens_the_chat_customer()
+ {
+    let brand = seeded_brand(40).await;
+    let db = &brand.db;
+    let app = &brand.app;
+    let (customer, name) = {
+        let row = texts(
+            db,
+            &format!(
+                "SELECT c.external_userid || '|' || c.name FROM customers c
+                 JOIN guide_customers r ON r.customer_id = c.id AND r.status = 'active'
+                 JOIN guides g ON g.id = r.guide_id AND g.wecom_userid = '{GUIDE}'
+                 ORDER BY c.external_userid LIMIT 1"
+            ),
+        )
+        .await
+        .pop()
+        .unwrap();
+        let (id, name) = row.split_once('|').unwrap();
+        (id.to_owned(), name.to_owned())
+    };
+    let browser = HeadlessBrowser::launch().await;
+    let sign_in = browser.open(&app.url("/auth/wecom/start")).await;
+    click(&sign_in, &format!("a[data-userid='{GUIDE}']")).await;
+    wait_for_text(&sign_in, "[data-testid=signed-in]").await;
+
+    // A WeCom client older than 3.0.24: the SDK runs config, then agentConfig, then the call.
+    let sidebar = app.url("/sidebar/");
+    let page = browser
+        .open_in_wecom(&sidebar, "3.0.16", &fake_wecom_bridge(&customer))
+        .await;
+    wait_for_exact(&page, "[data-testid=customer-name]", &name).await;
+    assert!(
+        page.find_element("[data-testid=customer-picker]")
+            .await
+            .is_err(),
+        "no dev bridge inside WeCom"
+    );
+    screenshot(&page, "sidebar-in-wecom").await;
+
+    let calls: serde_json::Value = page
+        .evaluate("window.__wecomCalls")
+        .await
+        .unwrap()
+        .into_value()
+        .unwrap();
+    let names: Vec<&str> = calls
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let position = |name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| panic!("{name} was not called: {names:?}"))
+    };
+    assert!(
+        position("preVerifyJSAPI") < position("agentConfig"),
+        "{names:?}"
+    );
+    assert!(
+        position("agentConfig") < position("getCurExternalContact"),
+        "{names:?}"
+    );
+
+    // The signatures are the server's: recomputed here from the tickets the simulator issued.
+    let (corp_tickets, agent_tickets) = brand.simulator.tickets().await;
+    let config = &calls[position("preVerifyJSAPI")]["params"];
+    assert_eq!(config["verifyAppId"], brand.simulator.data.corp_id);
+    let expected = server::wecom::jssdk::signature(
+        corp_tickets.last().unwrap(),
+        config["verifyNonceStr"].as_str().unwrap(),
+        config["verifyTimestamp"].as_str().unwrap().parse().unwrap(),
+        &sidebar,
+    );
+    assert_eq!(config["verifySignature"], expected);
+    let agent = &calls[position("agentConfig")]["params"];
+    assert_eq!(agent["corpid"], brand.simulator.data.corp_id);
+    assert_eq!(agent["agentid"], brand.simulator.data.agent_id.to_string());
+    let expected = server::wecom::jssdk::signature(
+        agent_tickets.last().unwrap(),
+        agent["nonceStr"].as_str().unwrap(),
+        agent["timestamp"].as_str().unwrap().parse().unwrap(),
+        &sidebar,
+    );
+    assert_eq!(agent["signature"], expected);
+    browser.close().await;
+}

@@ -1,0 +1,53 @@
+// The one place the sidebar touches WeCom's JS-SDK (@wecom/jssdk, from npm, version locked by
+// package-lock.json). Trunk's pre-build hook bundles this file with the SDK into
+// wecom_bridge.js, which the WASM imports (sidebar-ui/src/wecom_bridge.rs): no CDN at run time.
+import * as ww from '@wecom/jssdk';
+
+// The JS-APIs the sidebar asks WeCom for.
+const JS_API_LIST = ['getContext', 'getCurExternalContact', 'sendChatMessage'];
+
+// Whether the page runs inside the WeCom client (its user agent says `wxwork/…`).
+export function isWeCom() {
+  return Boolean(ww.env && ww.env.isWeCom);
+}
+
+// Registers the page with the server's signatures (`GET /api/v1/jssdk/config`): `config` has
+// `corp` and `agent`, each `{timestamp, nonceStr, signature}`, plus `corp.corpId` and
+// `agent.agentId`. The SDK asks for them when it needs them; both are already here.
+export function register(config) {
+  ww.register({
+    corpId: config.corp.corpId,
+    agentId: config.agent.agentId,
+    jsApiList: JS_API_LIST,
+    getConfigSignature: () => ({
+      timestamp: config.corp.timestamp,
+      nonceStr: config.corp.nonceStr,
+      signature: config.corp.signature,
+    }),
+    getAgentConfigSignature: () => ({
+      timestamp: config.agent.timestamp,
+      nonceStr: config.agent.nonceStr,
+      signature: config.agent.signature,
+    }),
+  });
+}
+
+// The external userid of the customer in the open chat. Rejects with WeCom's errMsg.
+export async function currentExternalContact() {
+  try {
+    const answer = await ww.getCurExternalContact();
+    return answer.userId;
+  } catch (failure) {
+    throw new Error((failure && (failure.errMsg || failure.message)) || String(failure));
+  }
+}
+
+// Where the sidebar was opened from (`single_chat_tools`, `group_chat_tools`, …).
+export async function entry() {
+  try {
+    const answer = await ww.getContext();
+    return answer.entry || '';
+  } catch (failure) {
+    throw new Error((failure && (failure.errMsg || failure.message)) || String(failure));
+  }
+}

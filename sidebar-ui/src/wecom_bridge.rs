@@ -1,0 +1,60 @@
+//! Inside the WeCom client: the JS-SDK (through `js/wecom_bridge.js`, the official
+//! `@wecom/jssdk` bundled by Trunk) tells which customer's chat the sidebar is open beside.
+
+use wasm_bindgen::prelude::*;
+
+use crate::api::{self, ApiFailure};
+
+#[wasm_bindgen(module = "/js/wecom_bridge.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = isWeCom)]
+    fn is_wecom_js() -> bool;
+    #[wasm_bindgen(js_name = register, catch)]
+    fn register_js(config: JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = currentExternalContact, catch)]
+    async fn current_external_contact_js() -> Result<JsValue, JsValue>;
+}
+
+/// Whether the page runs inside the WeCom client.
+pub fn is_wecom() -> bool {
+    is_wecom_js()
+}
+
+/// Registers the page with the server's JS-SDK signatures, then asks WeCom for the customer in
+/// the open chat: their external userid.
+pub async fn current_customer() -> Result<String, String> {
+    let url = page_url();
+    let config = api::jssdk_config(&url)
+        .await
+        .map_err(|f: ApiFailure| f.message())?;
+    let config = js_sys::JSON::parse(&config).map_err(|_| "签名数据无法识别".to_owned())?;
+    register_js(config).map_err(describe)?;
+    let id = current_external_contact_js().await.map_err(describe)?;
+    id.as_string()
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| "企业微信没有返回当前客户".to_owned())
+}
+
+/// The page's URL without its fragment: what WeCom checks the signature against.
+fn page_url() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    match href.split_once('#') {
+        Some((url, _)) => url.to_owned(),
+        None => href,
+    }
+}
+
+fn describe(error: JsValue) -> String {
+    let message = js_sys::Reflect::get(&error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "未知错误".into());
+    if message.contains("getCurExternalContact") {
+        format!("请在与客户的单聊中打开侧边栏（{message}）")
+    } else {
+        format!("企业微信接口调用失败（{message}）")
+    }
+}
