@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter,
@@ -304,35 +304,25 @@ async fn active_relation(
 }
 
 /// A customer's corp tags as one guide sees them: (group, tag) in catalogue order, live only.
+/// One query: the relation's tags joined to their groups.
 pub async fn relation_tags(
     db: &impl ConnectionTrait,
     relation_id: i64,
 ) -> Result<Vec<(tag_group::Model, tag::Model)>, DbErr> {
-    let tag_ids: Vec<i64> = guide_customer_tag::Entity::find()
-        .filter(guide_customer_tag::Column::GuideCustomerId.eq(relation_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.tag_id)
-        .collect();
-    if tag_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let tags = tag::Entity::find()
-        .filter(tag::Column::Id.is_in(tag_ids))
+    let on_relation = Query::select()
+        .column(guide_customer_tag::Column::TagId)
+        .from(guide_customer_tag::Entity)
+        .and_where(guide_customer_tag::Column::GuideCustomerId.eq(relation_id))
+        .to_owned();
+    let rows = tag::Entity::find()
+        .find_also_related(tag_group::Entity)
+        .filter(tag::Column::Id.in_subquery(on_relation))
         .filter(tag::Column::Deleted.eq(false))
         .all(db)
         .await?;
-    let groups: HashMap<i64, tag_group::Model> = tag_group::Entity::find()
-        .filter(tag_group::Column::Id.is_in(tags.iter().map(|t| t.group_id)))
-        .all(db)
-        .await?
+    let mut pairs: Vec<_> = rows
         .into_iter()
-        .map(|g| (g.id, g))
-        .collect();
-    let mut pairs: Vec<_> = tags
-        .into_iter()
-        .filter_map(|t| groups.get(&t.group_id).cloned().map(|g| (g, t)))
+        .filter_map(|(t, g)| g.map(|g| (g, t)))
         .collect();
     pairs.sort_by_key(|(g, t)| (g.sort_order, g.id, t.sort_order, t.id));
     Ok(pairs)

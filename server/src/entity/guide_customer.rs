@@ -32,6 +32,18 @@ pub enum Relation {
         to = "super::customer::Column::Id"
     )]
     Customer,
+    #[sea_orm(
+        belongs_to = "super::guide::Entity",
+        from = "Column::GuideId",
+        to = "super::guide::Column::Id"
+    )]
+    Guide,
+}
+
+impl Related<super::guide::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Guide.def()
+    }
 }
 
 impl Related<super::customer::Entity> for Entity {

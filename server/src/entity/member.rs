@@ -26,6 +26,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::store::Entity",
+        from = "Column::HomeStoreId",
+        to = "super::store::Column::Id"
+    )]
+    HomeStore,
+}
+
+impl Related<super::store::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::HomeStore.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -25,6 +25,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::store::Entity",
+        from = "Column::StoreId",
+        to = "super::store::Column::Id"
+    )]
+    Store,
+}
+
+impl Related<super::store::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Store.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

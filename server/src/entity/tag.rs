@@ -17,6 +17,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::tag_group::Entity",
+        from = "Column::GroupId",
+        to = "super::tag_group::Column::Id"
+    )]
+    TagGroup,
+}
+
+impl Related<super::tag_group::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TagGroup.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

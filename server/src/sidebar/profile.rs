@@ -11,12 +11,12 @@ use shared::customer::{
 };
 
 use super::orders::{recent_orders, spend_and_last_order};
-use super::scope::{followed_customer, linked_member};
+use super::scope::{followed_customer, linked_member_in_full};
 use super::time;
 use crate::auth::Guide;
 use crate::directory::relation_status;
 use crate::directory::tags::relation_tags;
-use crate::entity::{coupon_grant, guide, guide_customer, member, store};
+use crate::entity::{coupon_grant, guide, guide_customer, store};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -32,8 +32,12 @@ pub async fn customer_profile(
     let now = Utc::now();
     let followed = followed_customer(db, &guide, &path).await?;
     let (customer, relation) = (followed.customer, followed.relation);
-    let exclusive_guide = exclusive_guide(db, customer.id, &guide).await?;
-    let tag_groups = tag_groups(db, relation.id).await?;
+    // What depends only on the relation, read side by side on the pool's connections.
+    let (exclusive_guide, tag_groups, linked) = futures_util::try_join!(
+        exclusive_guide(db, customer.id, &guide),
+        tag_groups(db, relation.id),
+        linked_member_in_full(db, customer.id),
+    )?;
     let contact = Contact {
         external_userid: customer.external_userid,
         name: customer.name,
@@ -46,7 +50,7 @@ pub async fn customer_profile(
         added_at: time(relation.added_at),
         relation: relation.status,
     };
-    let Some(link) = linked_member(db, customer.id).await? else {
+    let Some((link, found)) = linked else {
         return Ok(HttpResponse::Ok().json(CustomerProfile {
             contact,
             member: None,
@@ -62,17 +66,13 @@ pub async fn customer_profile(
             usable_coupons: 0,
         }));
     };
-    let found = member::Entity::find_by_id(link.member_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let home_store = match found.home_store_id {
-        Some(id) => store::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
-    let recent_orders = recent_orders(db, found.id, RECENT_ORDERS).await?;
-    let (spend, last_order) = spend_and_last_order(db, found.id, now).await?;
-    let usable_coupons = usable_coupons(db, found.id, now).await?;
+    // What depends on the member, side by side too.
+    let (home_store, recent_orders, (spend, last_order), usable_coupons) = futures_util::try_join!(
+        home_store(db, found.home_store_id),
+        recent_orders(db, found.id, RECENT_ORDERS),
+        spend_and_last_order(db, found.id, now),
+        usable_coupons(db, found.id, now),
+    )?;
     let member = Member {
         member_id: found.source_id,
         name: found.name,
@@ -98,6 +98,16 @@ pub async fn customer_profile(
         recent_orders,
         usable_coupons,
     }))
+}
+
+async fn home_store(
+    db: &impl ConnectionTrait,
+    id: Option<i64>,
+) -> Result<Option<store::Model>, AppError> {
+    match id {
+        Some(id) => Ok(store::Entity::find_by_id(id).one(db).await?),
+        None => Ok(None),
+    }
 }
 
 /// Churn from the days since the last order, spending level from twelve months' spend.
@@ -134,25 +144,22 @@ async fn exclusive_guide(
     customer_id: i64,
     me: &Guide,
 ) -> Result<Option<ExclusiveGuide>, AppError> {
-    let Some(first) = guide_customer::Entity::find()
+    let first = guide_customer::Entity::find()
+        .find_also_related(guide::Entity)
         .filter(guide_customer::Column::CustomerId.eq(customer_id))
         .filter(guide_customer::Column::Status.eq(relation_status::ACTIVE))
         .order_by_asc(guide_customer::Column::AddedAt)
         .order_by_asc(guide_customer::Column::Id)
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(guide::Entity::find_by_id(first.guide_id)
-        .one(db)
-        .await?
-        .map(|g| ExclusiveGuide {
+        .await?;
+    Ok(first.and_then(|(relation, g)| {
+        g.map(|g| ExclusiveGuide {
             is_me: g.id == me.id,
             userid: g.wecom_userid,
             name: g.name,
-            since: time(first.added_at),
-        }))
+            since: time(relation.added_at),
+        })
+    }))
 }
 
 /// The guide's corp tags on the customer, grouped, in catalogue order.

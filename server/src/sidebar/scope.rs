@@ -5,7 +5,7 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::auth::Guide;
-use crate::entity::{customer, guide_customer, member_customer};
+use crate::entity::{customer, guide_customer, member, member_customer};
 use crate::error::AppError;
 
 /// A customer as the signed-in guide knows them.
@@ -23,18 +23,30 @@ pub async fn followed_customer(
     if external_userid.is_empty() || external_userid.len() > 128 {
         return Err(AppError::NotFound);
     }
-    let customer = customer::Entity::find()
+    // One query: the relation joined to its customer.
+    let found = guide_customer::Entity::find()
+        .find_also_related(customer::Entity)
+        .filter(guide_customer::Column::GuideId.eq(guide.id))
         .filter(customer::Column::ExternalUserid.eq(external_userid))
         .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let relation = guide_customer::Entity::find()
-        .filter(guide_customer::Column::GuideId.eq(guide.id))
-        .filter(guide_customer::Column::CustomerId.eq(customer.id))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .await?;
+    let Some((relation, Some(customer))) = found else {
+        return Err(AppError::NotFound);
+    };
     Ok(FollowedCustomer { customer, relation })
+}
+
+/// The member linked to a customer, with the link (how it was matched), in one query.
+pub async fn linked_member_in_full(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+) -> Result<Option<(member_customer::Model, member::Model)>, AppError> {
+    let found = member_customer::Entity::find()
+        .find_also_related(member::Entity)
+        .filter(member_customer::Column::CustomerId.eq(customer_id))
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(link, member)| member.map(|m| (link, m))))
 }
 
 /// The member linked to a customer, if any.
