@@ -32,22 +32,22 @@ export function register(config) {
   });
 }
 
-// The external userid of the customer in the open chat. Rejects with WeCom's errMsg.
-export async function currentExternalContact() {
-  try {
-    const answer = await ww.getCurExternalContact();
-    return answer.userId;
-  } catch (failure) {
-    throw new Error((failure && (failure.errMsg || failure.message)) || String(failure));
+// The open chat: where the sidebar was opened from (`getContext`: `single_chat_tools`,
+// `group_chat_tools`, …) and, in a one-to-one chat, the customer's external userid
+// (`getCurExternalContact`). Both asked at once: neither waits for the other.
+export async function currentChat() {
+  const [context, contact] = await Promise.allSettled([
+    ww.getContext(),
+    ww.getCurExternalContact(),
+  ]);
+  const entry = context.status === 'fulfilled' ? context.value.entry || '' : '';
+  if (contact.status === 'fulfilled') {
+    return { entry, userId: contact.value.userId || '' };
   }
-}
-
-// Where the sidebar was opened from (`single_chat_tools`, `group_chat_tools`, …).
-export async function entry() {
-  try {
-    const answer = await ww.getContext();
-    return answer.entry || '';
-  } catch (failure) {
-    throw new Error((failure && (failure.errMsg || failure.message)) || String(failure));
-  }
+  const failure = contact.reason;
+  return {
+    entry,
+    userId: '',
+    error: (failure && (failure.errMsg || failure.message)) || String(failure),
+  };
 }

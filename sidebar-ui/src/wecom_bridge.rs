@@ -11,8 +11,8 @@ extern "C" {
     fn is_wecom_js() -> bool;
     #[wasm_bindgen(js_name = register, catch)]
     fn register_js(config: JsValue) -> Result<(), JsValue>;
-    #[wasm_bindgen(js_name = currentExternalContact, catch)]
-    async fn current_external_contact_js() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = currentChat, catch)]
+    async fn current_chat_js() -> Result<JsValue, JsValue>;
 }
 
 /// Whether the page runs inside the WeCom client.
@@ -29,10 +29,25 @@ pub async fn current_customer() -> Result<String, String> {
         .map_err(|f: ApiFailure| f.message())?;
     let config = js_sys::JSON::parse(&config).map_err(|_| "签名数据无法识别".to_owned())?;
     register_js(config).map_err(describe)?;
-    let id = current_external_contact_js().await.map_err(describe)?;
-    id.as_string()
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| "企业微信没有返回当前客户".to_owned())
+    let chat = current_chat_js().await.map_err(describe)?;
+    let field = |name: &str| {
+        js_sys::Reflect::get(&chat, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let (entry, id, error) = (field("entry"), field("userId"), field("error"));
+    if !id.is_empty() {
+        return Ok(id);
+    }
+    if entry == "group_chat_tools" {
+        return Err("侧边栏在群聊中打开：请在与客户的单聊中查看客户资料".into());
+    }
+    if error.is_empty() {
+        Err("企业微信没有返回当前客户".into())
+    } else {
+        Err(format!("请在与客户的单聊中打开侧边栏（{error}）"))
+    }
 }
 
 /// The page's URL without its fragment: what WeCom checks the signature against.
@@ -52,9 +67,5 @@ fn describe(error: JsValue) -> String {
         .and_then(|m| m.as_string())
         .or_else(|| error.as_string())
         .unwrap_or_else(|| "未知错误".into());
-    if message.contains("getCurExternalContact") {
-        format!("请在与客户的单聊中打开侧边栏（{message}）")
-    } else {
-        format!("企业微信接口调用失败（{message}）")
-    }
+    format!("企业微信接口调用失败（{message}）")
 }

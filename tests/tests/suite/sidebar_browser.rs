@@ -228,6 +228,16 @@ async fn a_guide_opens_a_customer_sees_orders_copies_a_tracking_number_and_adds_
 /// What the WeCom client injects, faked: every call is recorded in `window.__wecomCalls` and
 /// answered as the client answers a page whose signatures it accepted.
 fn fake_wecom_bridge(customer: &str) -> String {
+    fake_wecom_bridge_in(customer, "single_chat_tools")
+}
+
+/// The same, opened from `entry`: outside a one-to-one chat there is no current contact.
+fn fake_wecom_bridge_in(customer: &str, entry: &str) -> String {
+    let contact = if entry == "single_chat_tools" {
+        format!("{{ err_msg: 'getCurExternalContact:ok', userId: '{customer}' }}")
+    } else {
+        "{ err_msg: 'getCurExternalContact:fail_no permission' }".to_owned()
+    };
     format!(
         r#"(() => {{
   window.__wecomCalls = [];
@@ -237,8 +247,8 @@ fn fake_wecom_bridge(customer: &str) -> String {
       const answers = {{
         preVerifyJSAPI: {{ err_msg: 'config:ok' }},
         agentConfig: {{ err_msg: 'agentConfig:ok' }},
-        getCurExternalContact: {{ err_msg: 'getCurExternalContact:ok', userId: '{customer}' }},
-        getContext: {{ err_msg: 'getContext:ok', entry: 'single_chat_tools' }},
+        getCurExternalContact: {contact},
+        getContext: {{ err_msg: 'getContext:ok', entry: '{entry}' }},
       }};
       setTimeout(() => callback(answers[name] || {{ err_msg: name + ':fail' }}), 0);
     }},
@@ -337,5 +347,30 @@ async fn inside_wecom_the_real_jssdk_registers_with_the_servers_signatures_and_o
         &sidebar,
     );
     assert_eq!(agent["signature"], expected);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn opened_from_a_group_chat_the_sidebar_says_to_open_it_in_a_one_to_one_chat() {
+    let brand = seeded_brand(20).await;
+    let app = &brand.app;
+    let browser = HeadlessBrowser::launch().await;
+    let sign_in = browser.open(&app.url("/auth/wecom/start")).await;
+    click(&sign_in, &format!("a[data-userid='{GUIDE}']")).await;
+    wait_for_text(&sign_in, "[data-testid=signed-in]").await;
+    let page = browser
+        .open_in_wecom(
+            &app.url("/sidebar/"),
+            "4.1.22",
+            &fake_wecom_bridge_in("wmNOBODY", "group_chat_tools"),
+        )
+        .await;
+    let message = wait_for_text(&page, "[data-testid=chat-customer-error]").await;
+    assert!(message.contains("单聊"), "{message}");
+    assert!(
+        page.find_element("[data-testid=customer-picker]")
+            .await
+            .is_err()
+    );
     browser.close().await;
 }
