@@ -11,6 +11,7 @@ mod m20261122_000003_callback_inbox;
 mod m20261122_000004_callback_effects;
 mod m20261122_000005_sync_runs;
 mod m20261122_000006_commerce;
+mod m20261122_000007_member_tags;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_callback_effects::Migration),
             Box::new(m20261122_000005_sync_runs::Migration),
             Box::new(m20261122_000006_commerce::Migration),
+            Box::new(m20261122_000007_member_tags::Migration),
         ]
     }
 }

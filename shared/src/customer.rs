@@ -15,7 +15,8 @@ pub struct CustomerProfile {
     /// follow them.
     pub exclusive_guide: Option<ExclusiveGuide>,
     pub status: CustomerStatus,
-    /// The signed-in guide's corp tags on this customer, by group, in catalogue order.
+    /// The signed-in guide's corp tags on this customer, by group, in catalogue order
+    /// (`source` `wecom`), then the brand's own tags on the member (`source` `mall`).
     pub tag_groups: Vec<TagGroup>,
     /// The three newest orders, each with its parcel's status.
     pub recent_orders: Vec<OrderSummary>,
@@ -98,15 +99,19 @@ pub struct CustomerStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TagGroup {
+    /// WeCom's group id for corp tags; the group's name for the brand's tags.
     pub group_id: String,
     pub name: String,
+    /// `wecom` (corp tags: the guide may add and remove them) or `mall` (the brand's own,
+    /// read-only here).
+    pub source: String,
     pub tags: Vec<Tag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tag {
-    /// WeCom's corp tag id (`et…`), what the tag edits take.
+    /// WeCom's corp tag id (`et…`), what the tag edits take; for a brand's tag, its name.
     pub tag_id: String,
     pub name: String,
 }

@@ -17,7 +17,12 @@ pub fn ProfileTab(
     let initial = contact.name.chars().next().unwrap_or('客').to_string();
     let lost = contact.relation != "active";
     let status = profile.status;
-    let tags = RwSignal::new(profile.tag_groups);
+    // Corp tags are the guide's to edit; the brand's own (商城标签) are shown as they are.
+    let (corp, mall): (Vec<_>, Vec<_>) = profile
+        .tag_groups
+        .into_iter()
+        .partition(|group| group.source != "mall");
+    let tags = RwSignal::new(corp);
     view! {
         <section class="card" data-testid="profile">
             <div class="guide">
@@ -50,7 +55,7 @@ pub fn ProfileTab(
             })}
         </section>
         {member_card(profile.member, profile.usable_coupons, status.spend_12m_fen)}
-        <TagEditor customer=contact.external_userid.clone() tags=tags editable=!lost />
+        <TagEditor customer=contact.external_userid.clone() tags=tags editable=!lost mall=mall />
         <section class="card" data-testid="recent-orders">
             <h2>"最近订单"</h2>
             {if profile.recent_orders.is_empty() {

@@ -9,7 +9,13 @@ use shared::customer::TagGroup;
 use crate::api;
 
 #[component]
-pub fn TagEditor(customer: String, tags: RwSignal<Vec<TagGroup>>, editable: bool) -> impl IntoView {
+pub fn TagEditor(
+    customer: String,
+    tags: RwSignal<Vec<TagGroup>>,
+    editable: bool,
+    /// The brand's own tags on the member: read-only here.
+    mall: Vec<TagGroup>,
+) -> impl IntoView {
     let customer = StoredValue::new(customer);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -52,7 +58,7 @@ pub fn TagEditor(customer: String, tags: RwSignal<Vec<TagGroup>>, editable: bool
             {move || {
                 let groups = tags.get();
                 if groups.is_empty() {
-                    return view! { <p class="muted">"还没有标签"</p> }.into_any();
+                    return view! { <p class="muted">"还没有企业微信标签"</p> }.into_any();
                 }
                 groups
                     .into_iter()
@@ -84,6 +90,20 @@ pub fn TagEditor(customer: String, tags: RwSignal<Vec<TagGroup>>, editable: bool
                     .collect_view()
                     .into_any()
             }}
+            {(!mall.is_empty()).then(|| view! {
+                <div data-testid="mall-tags">
+                    {mall.into_iter().map(|group| view! {
+                        <div class="tag-group">
+                            <span class="muted">"商城 · " {group.name}</span>
+                            <div class="chips">
+                                {group.tags.into_iter().map(|tag| view! {
+                                    <span class="chip muted-chip" data-testid="mall-tag">{tag.name}</span>
+                                }).collect_view()}
+                            </div>
+                        </div>
+                    }).collect_view()}
+                </div>
+            })}
             {move || picking.get().then(|| view! { <TagCatalogue tags=tags busy=busy on_add=move |id| edit(id, true) /> })}
         </section>
     }

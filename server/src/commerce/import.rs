@@ -5,7 +5,8 @@
 //! after an interruption is safe: every upsert is idempotent.
 //!
 //! CSV: the header names the fields. Amounts (`*_fen`) and counts are whole numbers, `active`
-//! and `on_sale` are `true`/`false`, `store_ids` are separated by `|`, `details` is JSON. Child
+//! and `on_sale` are `true`/`false`, `store_ids` are separated by `|`, `details` is JSON, a
+//! member's `tags` are `group:name` separated by `|`. Child
 //! rows go on consecutive lines with the same `id`: `item_*` columns for an order's items,
 //! `event_*` for a shipment's tracking events, `sku_*` for a product's SKUs.
 
@@ -422,6 +423,20 @@ fn csv_value(field: &str, cell: &str) -> Value {
                 .collect(),
         ),
         "details" => serde_json::from_str(cell).unwrap_or_else(|_| Value::String(cell.to_owned())),
+        // A member's tags: `group:name|group:name`; a tag without its group stays text, so the
+        // row is refused with the field named.
+        "tags" => cell
+            .split('|')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| match t.split_once(':') {
+                Some((group, name)) => {
+                    serde_json::json!({"group": group.trim(), "name": name.trim()})
+                }
+                None => Value::String(t.to_owned()),
+            })
+            .collect::<Vec<_>>()
+            .into(),
         _ => Value::String(cell.to_owned()),
     }
 }

@@ -14,10 +14,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_all, check_fen, check_id, check_text, invalid,
-    newer_wins, resolve, unknown_reference, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, check_all, check_fen, check_id, check_text, delete_children,
+    invalid, newer_wins, resolve, unknown_reference, upsert_returning,
 };
-use crate::entity::{customer, member, member_customer, store};
+use crate::entity::{customer, member, member_customer, member_tag, store};
 
 /// `members`: a loyalty member.
 #[derive(Debug, Clone, Deserialize)]
@@ -47,7 +47,21 @@ pub struct MemberRecord {
     /// The WeCom customer this member is, when the source knows it.
     #[serde(default)]
     pub external_userid: Option<String>,
+    /// The brand's own tags on the member (商城标签); each newer version replaces them all.
+    #[serde(default)]
+    pub tags: Vec<MemberTagRecord>,
 }
+
+/// One of the brand's tags: its group (`肤质`) and its value (`敏感肌`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
+pub struct MemberTagRecord {
+    pub group: String,
+    pub name: String,
+}
+
+/// Tags one member may carry.
+pub const MAX_MEMBER_TAGS: usize = 100;
 
 /// A mainland mobile as 11 digits, or `None` if it is not one.
 pub fn normalise_mobile(text: &str) -> Option<String> {
@@ -79,6 +93,16 @@ fn check(index: usize, record: MemberRecord) -> Result<Checked, RecordError> {
     check_id("id", &record.id)?;
     check_text("name", &record.name, 64)?;
     check_fen("balance_fen", record.balance_fen)?;
+    if record.tags.len() > MAX_MEMBER_TAGS {
+        return Err(invalid(
+            "invalid_field",
+            format!("`tags` holds at most {MAX_MEMBER_TAGS} tags"),
+        ));
+    }
+    for (n, tag) in record.tags.iter().enumerate() {
+        check_text(&format!("tags[{n}].group"), &tag.group, 32)?;
+        check_text(&format!("tags[{n}].name"), &tag.name, 32)?;
+    }
     if record.points < 0 {
         return Err(invalid("invalid_field", "`points` must be 0 or more"));
     }
@@ -138,6 +162,8 @@ pub async fn apply_many(
     let mut members: Vec<(Option<i64>, Checked)> = newest.into_values().collect();
     members.sort_by(|a, b| a.1.record.id.cmp(&b.1.record.id));
     let mut written: Vec<i64> = Vec::with_capacity(members.len());
+    let mut updated: Vec<i64> = Vec::new();
+    let mut by_source: HashMap<String, i64> = HashMap::with_capacity(members.len());
     for chunk in members.chunks(ROWS_PER_STATEMENT) {
         let rows = chunk.iter().map(|(home_store, member)| {
             let record = &member.record;
@@ -183,13 +209,15 @@ pub async fn apply_many(
         let insert = member::Entity::insert_many(rows)
             .on_conflict(on_conflict)
             .into_query();
-        written.extend(
-            upsert_returning(db, insert)
-                .await?
-                .into_iter()
-                .map(|row| row.id),
-        );
+        for row in upsert_returning(db, insert).await? {
+            if !row.inserted {
+                updated.push(row.id);
+            }
+            written.push(row.id);
+            by_source.insert(row.source_id, row.id);
+        }
     }
+    replace_tags(db, &members, &by_source, &updated).await?;
     // Each member written (new, or a newer version) is matched again.
     let explicit: HashMap<&str, &str> = members
         .iter()
@@ -206,6 +234,38 @@ pub async fn apply_many(
         }
     }
     Ok((accepted, refused))
+}
+
+/// The written members' tags are those of the version just written (a new member has none
+/// to delete).
+async fn replace_tags(
+    db: &impl ConnectionTrait,
+    members: &[(Option<i64>, Checked)],
+    written: &HashMap<String, i64>,
+    updated: &[i64],
+) -> Result<(), DbErr> {
+    delete_children::<member_tag::Entity>(db, member_tag::Column::MemberId, updated).await?;
+    let mut rows = Vec::new();
+    for (_, member) in members {
+        let Some(id) = written.get(&member.record.id) else {
+            continue;
+        };
+        let mut tags = member.record.tags.clone();
+        tags.sort();
+        tags.dedup();
+        rows.extend(tags.into_iter().map(|tag| member_tag::ActiveModel {
+            member_id: Set(*id),
+            group_name: Set(tag.group),
+            tag_name: Set(tag.name),
+            ..Default::default()
+        }));
+    }
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        member_tag::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Links the member to their WeCom customer, if one can be found and neither is linked yet

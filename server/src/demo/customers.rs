@@ -314,6 +314,7 @@ fn member_history(world: &World<'_>, rng: &mut Rng, identity: MemberIdentity, ou
         "registered_at": rfc3339(registered_at),
         "birthday": birthday.map(|d| d.to_string()),
         "external_userid": identity.external_userid,
+        "tags": mall_tags(&identity.id),
     }));
 
     // Coupons they hold: some usable now, some used or lapsed.
@@ -572,4 +573,28 @@ fn parcel(
         "delivered_at": delivered_at.map(rfc3339),
         "events": events,
     })
+}
+
+/// The brand's own tags on a member (商城标签): skin type, what they buy, where they buy. Drawn
+/// from a generator of the member's own (seeded by their id), so adding them left every other
+/// draw of the brand as it was.
+fn mall_tags(member_id: &str) -> Vec<Value> {
+    const SKIN: &[&str] = &["干性肌肤", "油性肌肤", "混合性肌肤", "敏感肌", "中性肌肤"];
+    const PREFERENCE: &[&str] = &["护肤", "彩妆", "香氛", "礼盒"];
+    const CHANNEL: &[&str] = &["线上为主", "门店为主", "全渠道"];
+    // FNV-1a over the id: stable across builds and platforms.
+    let seed = member_id
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    let mut rng = Rng::new(seed);
+    let mut tags = vec![json!({"group": "肤质", "name": rng.pick(SKIN)})];
+    for preference in PREFERENCE {
+        if rng.chance(0.35) {
+            tags.push(json!({"group": "偏好品类", "name": preference}));
+        }
+    }
+    tags.push(json!({"group": "购物渠道", "name": rng.pick(CHANNEL)}));
+    tags
 }

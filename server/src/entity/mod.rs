@@ -13,6 +13,7 @@ pub mod guide_customer;
 pub mod guide_customer_tag;
 pub mod member;
 pub mod member_customer;
+pub mod member_tag;
 pub mod order;
 pub mod order_item;
 pub mod product;

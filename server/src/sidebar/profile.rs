@@ -16,7 +16,7 @@ use super::time;
 use crate::auth::Guide;
 use crate::directory::relation_status;
 use crate::directory::tags::relation_tags;
-use crate::entity::{coupon_grant, guide, guide_customer, store};
+use crate::entity::{coupon_grant, guide, guide_customer, member_tag, store};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -67,12 +67,15 @@ pub async fn customer_profile(
         }));
     };
     // What depends on the member, side by side too.
-    let (home_store, recent_orders, (spend, last_order), usable_coupons) = futures_util::try_join!(
+    let (home_store, recent_orders, (spend, last_order), usable_coupons, mall_tags) = futures_util::try_join!(
         home_store(db, found.home_store_id),
         recent_orders(db, found.id, RECENT_ORDERS),
         spend_and_last_order(db, found.id, now),
         usable_coupons(db, found.id, now),
+        mall_tags(db, found.id),
     )?;
+    let mut tag_groups = tag_groups;
+    tag_groups.extend(mall_tags);
     let member = Member {
         member_id: found.source_id,
         name: found.name,
@@ -175,6 +178,7 @@ pub async fn tag_groups(
                 groups.push(TagGroup {
                     group_id: group.wecom_group_id,
                     name: group.name,
+                    source: "wecom".into(),
                     tags: Vec::new(),
                 });
                 let index = groups.len() - 1;
@@ -185,6 +189,34 @@ pub async fn tag_groups(
             tag_id: tag.wecom_tag_id,
             name: tag.name,
         });
+    }
+    Ok(groups)
+}
+
+/// The brand's own tags on the member, grouped by their group's name.
+async fn mall_tags(db: &impl ConnectionTrait, member_id: i64) -> Result<Vec<TagGroup>, AppError> {
+    let rows = member_tag::Entity::find()
+        .filter(member_tag::Column::MemberId.eq(member_id))
+        .order_by_asc(member_tag::Column::GroupName)
+        .order_by_asc(member_tag::Column::TagName)
+        .all(db)
+        .await?;
+    let mut groups: Vec<TagGroup> = Vec::new();
+    for row in rows {
+        if groups.last().is_none_or(|g| g.name != row.group_name) {
+            groups.push(TagGroup {
+                group_id: row.group_name.clone(),
+                name: row.group_name.clone(),
+                source: "mall".into(),
+                tags: Vec::new(),
+            });
+        }
+        if let Some(group) = groups.last_mut() {
+            group.tags.push(Tag {
+                tag_id: row.tag_name.clone(),
+                name: row.tag_name,
+            });
+        }
     }
     Ok(groups)
 }

@@ -50,6 +50,7 @@ pub async fn catalogue(
                 .collect(),
             group_id: group.wecom_group_id,
             name: group.name,
+            source: "wecom".into(),
         })
         .filter(|group| !group.tags.is_empty())
         .collect();

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use server::commerce::members::mobile_hash;
 use server::commerce::signature::sign;
 use server::entity::{
-    behaviour_event, coupon_grant, customer, member, member_customer, order, order_item, shipment,
-    shipment_event, store,
+    behaviour_event, coupon_grant, customer, member, member_customer, member_tag, order,
+    order_item, shipment, shipment_event, store,
 };
 use tests::{TestApp, count_rows};
 
@@ -831,4 +831,79 @@ async fn an_orders_optional_fields_read_back_exactly_absent_or_present() {
         2,
         "the old item is gone"
     );
+}
+
+/// The brand's own tags on a member: stored with the member, replaced whole by a newer
+/// version, kept against an older one; a tag without its group is refused with the member.
+#[tokio::test]
+async fn a_members_own_tags_are_replaced_by_a_newer_version_only() {
+    let app = spawn().await;
+    let db = app.db().await;
+    let tags_of = |db: sea_orm::DatabaseConnection| async move {
+        let mut tags: Vec<(String, String)> = member_tag::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.group_name, t.tag_name))
+            .collect();
+        tags.sort();
+        tags
+    };
+    let member = |updated_at: &str, tags: Value| json!([{"id": "M1", "updated_at": updated_at, "name": "王女士", "tags": tags}]);
+    let pair = |g: &str, n: &str| (g.to_owned(), n.to_owned());
+    ingest(
+        &app,
+        "members",
+        member(
+            "2026-03-01T00:00:00Z",
+            json!([{"group": "肤质", "name": "敏感肌"}, {"group": "偏好品类", "name": "护肤"},
+                   {"group": "肤质", "name": "敏感肌"}]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        tags_of(db.clone()).await,
+        [pair("偏好品类", "护肤"), pair("肤质", "敏感肌")],
+        "stored once each"
+    );
+    ingest(
+        &app,
+        "members",
+        member(
+            "2026-04-01T00:00:00Z",
+            json!([{"group": "肤质", "name": "干性肌肤"}]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        tags_of(db.clone()).await,
+        [pair("肤质", "干性肌肤")],
+        "replaced"
+    );
+    ingest(
+        &app,
+        "members",
+        member(
+            "2026-02-01T00:00:00Z",
+            json!([{"group": "肤质", "name": "油性肌肤"}]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        tags_of(db.clone()).await,
+        [pair("肤质", "干性肌肤")],
+        "an older version changes nothing"
+    );
+    let answer = ingest(
+        &app,
+        "members",
+        member(
+            "2026-05-01T00:00:00Z",
+            json!([{"group": "", "name": "无分组"}]),
+        ),
+    )
+    .await;
+    assert_eq!(answer["rejected"][0]["code"], "invalid_field", "{answer}");
+    assert_eq!(tags_of(db.clone()).await, [pair("肤质", "干性肌肤")]);
 }

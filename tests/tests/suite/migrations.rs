@@ -19,6 +19,7 @@ const TABLES: &[&str] = &[
     "follow_history",
     "wecom_sync_queue",
     "customer_transfers",
+    "member_tags",
 ];
 
 async fn connect(database: &TestDatabase) -> DatabaseConnection {

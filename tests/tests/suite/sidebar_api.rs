@@ -98,11 +98,13 @@ async fn edit_tags(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// The corp tags (`source` `wecom`) among tag groups.
 fn tag_ids(groups: &Value) -> BTreeSet<String> {
     groups
         .as_array()
         .unwrap()
         .iter()
+        .filter(|g| g["source"] == "wecom")
         .flat_map(|g| g["tags"].as_array().unwrap().iter())
         .map(|t| t["tagId"].as_str().unwrap().to_owned())
         .collect()
@@ -181,6 +183,35 @@ async fn a_guide_reads_profile_orders_an_order_and_the_timeline_of_a_customer_th
     )
     .await;
     assert_eq!(tag_ids(&profile["tagGroups"]), tags.into_iter().collect());
+    // The brand's own tags on the member, after the corp tags, as stored.
+    let mut mall: Vec<String> = profile["tagGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["source"] == "mall")
+        .flat_map(|g| {
+            let group = g["name"].as_str().unwrap().to_owned();
+            g["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |t| format!("{group}:{}", t["name"].as_str().unwrap()))
+        })
+        .collect();
+    mall.sort();
+    let mut stored = texts(
+        db,
+        &format!(
+            "SELECT group_name || ':' || tag_name FROM member_tags WHERE member_id = {member_id}"
+        ),
+    )
+    .await;
+    stored.sort();
+    assert!(
+        !stored.is_empty(),
+        "the demo gives members tags of the brand's own"
+    );
+    assert_eq!(mall, stored);
     assert!(
         ["active", "cooling", "dormant", "churned"]
             .contains(&profile["status"]["churn"].as_str().unwrap()),

@@ -1,0 +1,67 @@
+//! The brand's own tags on a member (商城标签: skin type, preferences, the mall's segments),
+//! sent with the member by the brand's systems and shown beside the WeCom corp tags. Replaced
+//! whole with each newer version of the member.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{big_integer, big_pk_auto, string};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum MemberTags {
+    Table,
+    Id,
+    MemberId,
+    GroupName,
+    TagName,
+}
+
+#[derive(DeriveIden)]
+enum Members {
+    Table,
+    Id,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(MemberTags::Table)
+                    .col(big_pk_auto(MemberTags::Id))
+                    .col(big_integer(MemberTags::MemberId))
+                    .col(string(MemberTags::GroupName))
+                    .col(string(MemberTags::TagName))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_member_tags_member")
+                            .from(MemberTags::Table, MemberTags::MemberId)
+                            .to(Members::Table, Members::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        // A member's tags, read with the profile; one row per (member, group, tag).
+        manager
+            .create_index(
+                Index::create()
+                    .name("uq_member_tags_member_group_tag")
+                    .table(MemberTags::Table)
+                    .col(MemberTags::MemberId)
+                    .col(MemberTags::GroupName)
+                    .col(MemberTags::TagName)
+                    .unique()
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(MemberTags::Table).to_owned())
+            .await
+    }
+}
