@@ -8,6 +8,7 @@ mod customer_view;
 mod format;
 mod guide_session;
 mod orders_tab;
+mod paged;
 mod profile_tab;
 mod service_status;
 mod tag_editor;

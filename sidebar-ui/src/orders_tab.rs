@@ -9,6 +9,7 @@ use crate::api;
 use crate::clipboard;
 use crate::current_customer::skeleton;
 use crate::format::{channel, local_time, order_status, shipment_status, yuan};
+use crate::paged::Paged;
 
 #[component]
 pub fn OrdersTab(customer: String, linked: bool) -> impl IntoView {
@@ -21,63 +22,29 @@ pub fn OrdersTab(customer: String, linked: bool) -> impl IntoView {
         .into_any();
     }
     let customer = StoredValue::new(customer);
-    let orders = RwSignal::new(Vec::<OrderSummary>::new());
-    let next = RwSignal::new(None::<String>);
-    let state = RwSignal::new(Load::Loading);
-    let load = move |cursor: Option<String>| {
-        state.set(Load::Loading);
-        spawn_local(async move {
-            match api::orders(customer.get_value(), cursor).await {
-                Ok(page) => {
-                    orders.update(|list| list.extend(page.orders));
-                    next.set(page.next_cursor);
-                    state.set(Load::Done);
-                }
-                Err(failure) => state.set(Load::Failed(failure.message())),
-            }
-        });
+    let fetch = move |cursor: Option<String>| async move {
+        api::orders(customer.get_value(), cursor)
+            .await
+            .map(|page| (page.orders, page.next_cursor))
     };
-    load(None);
+    let orders = Paged::start(fetch);
     view! {
         <section class="card" data-testid="orders">
             {move || {
-                let list = orders.get();
-                if list.is_empty() && state.get() == Load::Done {
+                if orders.is_empty() {
                     return view! { <p class="muted" data-testid="no-orders">"暂无订单"</p> }.into_any();
                 }
                 view! {
                     <ul class="list">
-                        {list.into_iter().map(|order| view! { <OrderRow order=order /> }).collect_view()}
+                        {orders.items.get().into_iter().map(|order| view! { <OrderRow order=order /> }).collect_view()}
                     </ul>
                 }
                     .into_any()
             }}
-            {move || match state.get() {
-                Load::Loading => skeleton().into_any(),
-                Load::Failed(message) => view! {
-                    <p class="error-text">{message}</p>
-                    <button on:click=move |_| load(next.get_untracked())>"重试"</button>
-                }
-                    .into_any(),
-                Load::Done => next
-                    .get()
-                    .map(|cursor| view! {
-                        <button class="quiet wide" data-testid="more-orders" on:click=move |_| load(Some(cursor.clone()))>
-                            "加载更多"
-                        </button>
-                    })
-                    .into_any(),
-            }}
+            {orders.footer(fetch, "more-orders")}
         </section>
     }
     .into_any()
-}
-
-#[derive(Clone, PartialEq, Eq)]
-pub enum Load {
-    Loading,
-    Done,
-    Failed(String),
 }
 
 #[component]

@@ -13,6 +13,7 @@ pub mod browser;
 pub mod guide_session;
 pub mod seeded;
 pub mod simulator;
+pub mod sql;
 pub mod tcp_proxy;
 pub mod wecom;
 

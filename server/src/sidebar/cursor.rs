@@ -4,6 +4,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
 
 use crate::error::AppError;
 
@@ -30,6 +31,25 @@ impl Cursor {
         let at = DateTime::from_timestamp_micros(micros).ok_or_else(invalid)?;
         Ok(Self { at, id })
     }
+}
+
+/// Rows after `cursor` in newest-first order: older, or as old with a smaller id. Columns are
+/// given with their table, so the condition holds on a joined read too.
+pub fn after(cursor: Cursor, at: impl IntoColumnRef + Clone, id: impl IntoColumnRef) -> Expr {
+    Expr::col(at.clone())
+        .lt(cursor.at)
+        .or(Expr::col(at).eq(cursor.at).and(Expr::col(id).lt(cursor.id)))
+}
+
+/// A page read with one row more than `size`: keeps `size` rows and, when the extra row was
+/// there, answers the cursor of the last row kept.
+pub fn split_page<T>(rows: &mut Vec<T>, size: u64, key: impl Fn(&T) -> Cursor) -> Option<String> {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    if rows.len() <= size {
+        return None;
+    }
+    rows.truncate(size);
+    rows.last().map(|last| key(last).to_string())
 }
 
 impl fmt::Display for Cursor {

@@ -6,14 +6,13 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use shared::customer::{
     OrderDetail, OrderItem, OrderSummary, OrdersPage, Shipment, ShipmentSummary, TrackingEvent,
 };
 
-use super::cursor::Cursor;
+use super::cursor::{self, Cursor, split_page};
 use super::scope::{followed_customer, linked_member};
 use super::time;
 use crate::auth::Guide;
@@ -55,22 +54,16 @@ pub async fn customer_orders(
         .limit(PAGE_SIZE + 1);
     if let Some(after) = after {
         // Qualified: the page is read joined to `stores`, which has an `id` too.
-        let ordered_at = || Expr::col((order::Entity, order::Column::OrderedAt));
-        select = select.filter(
-            ordered_at().lt(after.at).or(ordered_at()
-                .eq(after.at)
-                .and(Expr::col((order::Entity, order::Column::Id)).lt(after.id))),
-        );
+        select = select.filter(cursor::after(
+            after,
+            (order::Entity, order::Column::OrderedAt),
+            (order::Entity, order::Column::Id),
+        ));
     }
     let mut orders = select.find_also_related(store::Entity).all(db).await?;
-    let next_cursor = if orders.len() as u64 > PAGE_SIZE {
-        orders.truncate(PAGE_SIZE as usize);
-        orders
-            .last()
-            .map(|(last, _)| Cursor::new(last.ordered_at, last.id).to_string())
-    } else {
-        None
-    };
+    let next_cursor = split_page(&mut orders, PAGE_SIZE, |(o, _)| {
+        Cursor::new(o.ordered_at, o.id)
+    });
     let orders = summaries(db, orders).await?;
     Ok(HttpResponse::Ok().json(OrdersPage {
         orders,
@@ -78,12 +71,13 @@ pub async fn customer_orders(
     }))
 }
 
-/// A member's newest orders, summarised (the profile's last three).
+/// A member's newest orders, summarised (the profile's last three), and when the newest was
+/// placed.
 pub async fn recent_orders(
     db: &impl ConnectionTrait,
     member_id: i64,
     count: u64,
-) -> Result<Vec<OrderSummary>, AppError> {
+) -> Result<(Vec<OrderSummary>, Option<DateTime<Utc>>), AppError> {
     let orders = order::Entity::find()
         .find_also_related(store::Entity)
         .filter(order::Column::MemberId.eq(member_id))
@@ -92,7 +86,8 @@ pub async fn recent_orders(
         .limit(count)
         .all(db)
         .await?;
-    summaries(db, orders).await
+    let newest = orders.first().map(|(o, _)| o.ordered_at);
+    Ok((summaries(db, orders).await?, newest))
 }
 
 /// Orders (read with their store) with items counted, first item and newest parcel: three
@@ -315,37 +310,20 @@ async fn guide_follows_member(
         .is_some())
 }
 
-/// Twelve months' paid spend (cancelled and refunded orders left out) and the newest order's
-/// time.
-pub async fn spend_and_last_order(
+/// Twelve months' paid spend, cancelled and refunded orders left out.
+pub async fn spend_12m(
     db: &impl ConnectionTrait,
     member_id: i64,
     now: DateTime<Utc>,
-) -> Result<(i64, Option<DateTime<Utc>>), AppError> {
-    let since = now - chrono::Duration::days(365);
-    let rows = order::Entity::find()
+) -> Result<i64, AppError> {
+    let paid = order::Entity::find()
         .select_only()
         .column(order::Column::PaidFen)
-        .column(order::Column::OrderedAt)
-        .column(order::Column::Status)
         .filter(order::Column::MemberId.eq(member_id))
-        .filter(order::Column::OrderedAt.gte(since))
-        .into_tuple::<(i64, DateTime<Utc>, String)>()
+        .filter(order::Column::OrderedAt.gte(now - chrono::Duration::days(365)))
+        .filter(order::Column::Status.is_not_in(["cancelled", "refunded"]))
+        .into_tuple::<i64>()
         .all(db)
         .await?;
-    let spend = rows
-        .iter()
-        .filter(|(_, _, status)| status != "cancelled" && status != "refunded")
-        .map(|(paid, _, _)| *paid)
-        .sum();
-    let mut last = rows.iter().map(|(_, at, _)| *at).max();
-    if last.is_none() {
-        last = order::Entity::find()
-            .filter(order::Column::MemberId.eq(member_id))
-            .order_by_desc(order::Column::OrderedAt)
-            .one(db)
-            .await?
-            .map(|o| o.ordered_at);
-    }
-    Ok((spend, last))
+    Ok(paid.into_iter().sum())
 }

@@ -10,7 +10,7 @@ use shared::customer::{
     Contact, CustomerProfile, CustomerStatus, ExclusiveGuide, Member, StoreRef, Tag, TagGroup,
 };
 
-use super::orders::{recent_orders, spend_and_last_order};
+use super::orders::{recent_orders, spend_12m};
 use super::scope::{followed_customer, linked_member_in_full};
 use super::time;
 use crate::auth::Guide;
@@ -67,10 +67,10 @@ pub async fn customer_profile(
         }));
     };
     // What depends on the member, side by side too.
-    let (home_store, recent_orders, (spend, last_order), usable_coupons, mall_tags) = futures_util::try_join!(
+    let (home_store, (recent_orders, last_order), spend, usable_coupons, mall_tags) = futures_util::try_join!(
         home_store(db, found.home_store_id),
         recent_orders(db, found.id, RECENT_ORDERS),
-        spend_and_last_order(db, found.id, now),
+        spend_12m(db, found.id, now),
         usable_coupons(db, found.id, now),
         mall_tags(db, found.id),
     )?;

@@ -3,11 +3,10 @@
 //! first.
 
 use actix_web::{HttpResponse, web};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::customer::{BehaviourEvent, TimelinePage};
 
-use super::cursor::Cursor;
+use super::cursor::{self, Cursor, split_page};
 use super::orders::PageQuery;
 use super::scope::{followed_customer, linked_member};
 use super::time;
@@ -40,23 +39,14 @@ pub async fn customer_timeline(
         .order_by_desc(behaviour_event::Column::Id)
         .limit(PAGE_SIZE + 1);
     if let Some(after) = after {
-        select = select.filter(
-            Expr::col(behaviour_event::Column::HappenedAt)
-                .lt(after.at)
-                .or(Expr::col(behaviour_event::Column::HappenedAt)
-                    .eq(after.at)
-                    .and(Expr::col(behaviour_event::Column::Id).lt(after.id))),
-        );
+        select = select.filter(cursor::after(
+            after,
+            (behaviour_event::Entity, behaviour_event::Column::HappenedAt),
+            (behaviour_event::Entity, behaviour_event::Column::Id),
+        ));
     }
     let mut events = select.all(db).await?;
-    let next_cursor = if events.len() as u64 > PAGE_SIZE {
-        events.truncate(PAGE_SIZE as usize);
-        events
-            .last()
-            .map(|last| Cursor::new(last.happened_at, last.id).to_string())
-    } else {
-        None
-    };
+    let next_cursor = split_page(&mut events, PAGE_SIZE, |e| Cursor::new(e.happened_at, e.id));
     Ok(HttpResponse::Ok().json(TimelinePage {
         events: events
             .into_iter()

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::DatabaseConnection;
 use server::cache::MemoryCache;
 use server::demo::{SeedOptions, SeedSummary, seed};
 use server::sync::{Progress, SyncOptions, sync_contacts};
@@ -13,32 +13,13 @@ use server::wecom_sim::SimulatorData;
 use tests::backends::TestDatabase;
 use tests::seeded::{connect, seed_options};
 use tests::simulator::TestSimulator;
+use tests::sql::{number, texts};
 
 /// Rows of a query as text, one string per row, sorted: to compare two databases.
 async fn rows(db: &DatabaseConnection, sql: &str) -> Vec<String> {
-    let backend = db.get_database_backend();
-    let mut out: Vec<String> = db
-        .query_all_raw(Statement::from_string(backend, sql.to_owned()))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| {
-            let text: String = row.try_get_by_index(0).unwrap();
-            text
-        })
-        .collect();
+    let mut out = texts(db, sql).await;
     out.sort();
     out
-}
-
-async fn number(db: &DatabaseConnection, sql: &str) -> i64 {
-    let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(Statement::from_string(backend, sql.to_owned()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index(0).unwrap()
 }
 
 /// What the sidebar reads, as text: members, orders with items, parcels, relations, tags.

@@ -12,33 +12,10 @@ use serde_json::{Value, json};
 use server::wecom_sim::Fault;
 use tests::guide_session::{SessionCookie, sign_in};
 use tests::seeded::{SeededBrand, seeded_brand};
+use tests::sql::{number, numbers, texts};
 
 /// The first guide of the demo brand (李娜).
 const GUIDE: &str = "guide.li";
-
-async fn numbers(db: &DatabaseConnection, sql: &str) -> Vec<i64> {
-    let backend = db.get_database_backend();
-    db.query_all_raw(Statement::from_string(backend, sql.to_owned()))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| row.try_get_by_index::<i64>(0).unwrap())
-        .collect()
-}
-
-async fn texts(db: &DatabaseConnection, sql: &str) -> Vec<String> {
-    let backend = db.get_database_backend();
-    db.query_all_raw(Statement::from_string(backend, sql.to_owned()))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| row.try_get_by_index::<String>(0).unwrap())
-        .collect()
-}
-
-async fn number(db: &DatabaseConnection, sql: &str) -> i64 {
-    numbers(db, sql).await.first().copied().unwrap_or_default()
-}
 
 /// A customer `GUIDE` follows, linked to a member, chosen by the most orders with a parcel.
 async fn busy_customer(brand: &SeededBrand) -> String {

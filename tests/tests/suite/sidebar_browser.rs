@@ -7,24 +7,13 @@
 use std::time::Duration;
 
 use chromiumoxide::Page;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Statement,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::entity::order;
 use tests::browser::{HeadlessBrowser, click, screenshot, wait_for_text};
 use tests::seeded::seeded_brand;
+use tests::sql::texts;
 
 const GUIDE: &str = "guide.li";
-
-async fn texts(db: &DatabaseConnection, sql: &str) -> Vec<String> {
-    let backend = db.get_database_backend();
-    db.query_all_raw(Statement::from_string(backend, sql.to_owned()))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| row.try_get_by_index::<String>(0).unwrap())
-        .collect()
-}
 
 /// Waits until `selector` matches nothing more than `gone`… or, here, until an element
 /// shows `text`.
