@@ -7,6 +7,10 @@ pub struct SignIn {
     /// The `state` WeCom returned with the code, when the sign-in began at `/auth/wecom/start`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// Inside WeCom, the page's URL: the answer then carries its JS-SDK signatures, so the
+    /// page registers without a second round trip.
+    #[serde(default, rename = "pageUrl", skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
 }
 
 /// The signed-in guide, as the sidebar shows them (`POST` and `GET /api/v1/session`).
@@ -19,6 +23,11 @@ pub struct SessionInfo {
     pub position: Option<String>,
     /// When the sign-in ends, in unix seconds.
     pub expires_at: i64,
+    /// The JS-SDK signatures of the page URL the request named (`pageUrl` in the sign-in,
+    /// `?url=` on `GET`), when it named one and they could be made; otherwise the page asks
+    /// `GET /api/v1/jssdk/config`, which says why not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jssdk: Option<JssdkConfig>,
 }
 
 /// `GET /api/v1/jssdk/config?url=`: what `ww.register` needs for the page at `url`.

@@ -7,7 +7,7 @@ use shared::customer::{
     CustomerList, CustomerProfile, OrderDetail, OrdersPage, TagCatalogue, TagEdit, TagGroup,
     TimelinePage,
 };
-use shared::{ApiError, Health, SessionInfo, SignIn};
+use shared::{ApiError, Health, JssdkConfig, SessionInfo, SignIn};
 
 /// Why a call failed, in words a guide can act on.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,17 +59,31 @@ pub async fn health() -> Result<Health, ApiFailure> {
     read(Request::get("/healthz").send().await).await
 }
 
-/// Trades the OAuth code WeCom put on the page's URL for a session.
-pub async fn sign_in(code: String, state: Option<String>) -> Result<SessionInfo, ApiFailure> {
+/// Trades the OAuth code WeCom put on the page's URL for a session; inside WeCom `page_url`
+/// asks for the page's JS-SDK signatures in the same answer.
+pub async fn sign_in(
+    code: String,
+    state: Option<String>,
+    page_url: Option<String>,
+) -> Result<SessionInfo, ApiFailure> {
     let request = Request::post("/api/v1/session")
-        .json(&SignIn { code, state })
+        .json(&SignIn {
+            code,
+            state,
+            page_url,
+        })
         .map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
     read(request.send().await).await
 }
 
-/// Who is signed in (the session cookie decides).
-pub async fn current_session() -> Result<SessionInfo, ApiFailure> {
-    read(Request::get("/api/v1/session").send().await).await
+/// Who is signed in (the session cookie decides); with `page_url`, the page's JS-SDK
+/// signatures too.
+pub async fn current_session(page_url: Option<String>) -> Result<SessionInfo, ApiFailure> {
+    let url = match page_url {
+        Some(page) => format!("/api/v1/session?url={}", encode(&page)),
+        None => "/api/v1/session".to_owned(),
+    };
+    read(Request::get(&url).send().await).await
 }
 
 pub async fn sign_out() -> Result<(), ApiFailure> {
@@ -84,22 +98,10 @@ pub async fn sign_out() -> Result<(), ApiFailure> {
     }
 }
 
-/// The JS-SDK signatures for the page at `url`, as the server's JSON text (handed to the
-/// SDK as it is).
-pub async fn jssdk_config(url: &str) -> Result<String, ApiFailure> {
+/// The JS-SDK signatures for the page at `url`, when the session's answer did not bring them.
+pub async fn jssdk_config(url: &str) -> Result<JssdkConfig, ApiFailure> {
     let request = format!("/api/v1/jssdk/config?url={}", encode(url));
-    let response = Request::get(&request)
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Network)?;
-    if !response.ok() {
-        return Err(failure(response).await);
-    }
-    let status = response.status();
-    response
-        .text()
-        .await
-        .map_err(|_| ApiFailure::Unexpected(format!("HTTP {status}")))
+    read(Request::get(&request).send().await).await
 }
 
 /// The signed-in guide's customers, filtered by `q` (name or remark) when given.

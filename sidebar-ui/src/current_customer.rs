@@ -4,6 +4,7 @@
 //! (`?customer=`), so a reload shows the same customer.
 
 use leptos::prelude::*;
+use shared::JssdkConfig;
 use shared::customer::CustomerListItem;
 use wasm_bindgen::JsValue;
 
@@ -11,10 +12,11 @@ use crate::api;
 use crate::customer_view::CustomerView;
 use crate::wecom_bridge;
 
+/// `signatures`: the page's JS-SDK signatures, when the session's answer brought them.
 #[component]
-pub fn CurrentCustomer() -> impl IntoView {
+pub fn CurrentCustomer(signatures: Option<JssdkConfig>) -> impl IntoView {
     if wecom_bridge::is_wecom() {
-        view! { <ChatCustomer /> }.into_any()
+        view! { <ChatCustomer signatures=signatures /> }.into_any()
     } else {
         view! { <DevBridge /> }.into_any()
     }
@@ -22,8 +24,14 @@ pub fn CurrentCustomer() -> impl IntoView {
 
 /// Inside WeCom: the customer of the open chat.
 #[component]
-fn ChatCustomer() -> impl IntoView {
-    let customer = LocalResource::new(wecom_bridge::current_customer);
+fn ChatCustomer(signatures: Option<JssdkConfig>) -> impl IntoView {
+    // The signatures serve the first attempt; a retry asks for fresh ones.
+    let signatures = StoredValue::new(signatures);
+    let customer = LocalResource::new(move || {
+        let mut signed = None;
+        signatures.update_value(|value| signed = value.take());
+        wecom_bridge::current_customer(signed)
+    });
     view! {
         {move || match customer.get() {
             None => view! {

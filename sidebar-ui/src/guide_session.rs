@@ -4,6 +4,7 @@ use wasm_bindgen::JsValue;
 
 use crate::api::{self, ApiFailure};
 use crate::current_customer::CurrentCustomer;
+use crate::wecom_bridge;
 
 /// Who is using the sidebar. WeCom opens it with `?code=` (straight from its OAuth page, or
 /// after `/auth/wecom/start`); the code becomes a server-side session, and the guide shown
@@ -13,13 +14,17 @@ pub fn GuideSession() -> impl IntoView {
     // A code works once: it leaves the address bar before anything else, so a reload or a
     // shared link never presents it again.
     let returned = StoredValue::new(take_oauth_return());
+    // Inside WeCom the session's answer brings the page's JS-SDK signatures (of the URL as it
+    // is now, the code gone): the page registers without a round trip of its own.
+    let page_url = wecom_bridge::is_wecom().then(wecom_bridge::page_url);
     let session = LocalResource::new(move || {
         let mut pending = None;
         returned.update_value(|value| pending = value.take());
+        let page_url = page_url.clone();
         async move {
             match pending {
-                Some((code, state)) => api::sign_in(code, state).await,
-                None => api::current_session().await,
+                Some((code, state)) => api::sign_in(code, state, page_url).await,
+                None => api::current_session(page_url).await,
             }
         }
     });
@@ -92,9 +97,11 @@ pub fn GuideSession() -> impl IntoView {
                 }
             }}
         </section>
-        {move || {
-            let signed_in = matches!(session.get(), Some(Ok(_))) && !signed_out.get();
-            signed_in.then(|| view! { <CurrentCustomer /> })
+        {move || match session.get() {
+            Some(Ok(info)) if !signed_out.get() => {
+                Some(view! { <CurrentCustomer signatures=info.jssdk /> })
+            }
+            _ => None,
         }}
     }
 }

@@ -3,6 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 
+use shared::JssdkConfig;
+
 use crate::api::{self, ApiFailure};
 
 #[wasm_bindgen(module = "/js/wecom_bridge.js")]
@@ -20,15 +22,17 @@ pub fn is_wecom() -> bool {
     is_wecom_js()
 }
 
-/// Registers the page with the server's JS-SDK signatures, then asks WeCom for the customer in
-/// the open chat: their external userid.
-pub async fn current_customer() -> Result<String, String> {
-    let url = page_url();
-    let config = api::jssdk_config(&url)
-        .await
-        .map_err(|f: ApiFailure| f.message())?;
-    let config = js_sys::JSON::parse(&config).map_err(|_| "签名数据无法识别".to_owned())?;
-    register_js(config).map_err(describe)?;
+/// Registers the page with the server's JS-SDK signatures (those the session's answer
+/// brought, else asked for now), then asks WeCom for the customer in the open chat: their
+/// external userid.
+pub async fn current_customer(signed: Option<JssdkConfig>) -> Result<String, String> {
+    let config = match signed {
+        Some(config) => config,
+        None => api::jssdk_config(&page_url())
+            .await
+            .map_err(|f: ApiFailure| f.message())?,
+    };
+    register_js(registration(&config)).map_err(describe)?;
     let chat = current_chat_js().await.map_err(describe)?;
     let field = |name: &str| {
         js_sys::Reflect::get(&chat, &name.into())
@@ -51,7 +55,7 @@ pub async fn current_customer() -> Result<String, String> {
 }
 
 /// The page's URL without its fragment: what WeCom checks the signature against.
-fn page_url() -> String {
+pub fn page_url() -> String {
     let href = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
@@ -59,6 +63,42 @@ fn page_url() -> String {
         Some((url, _)) => url.to_owned(),
         None => href,
     }
+}
+
+/// What `register` in `js/wecom_bridge.src.js` takes: `corp` and `agent`, each with
+/// `timestamp`, `nonceStr` and `signature`, plus `corp.corpId` and `agent.agentId`.
+fn registration(config: &JssdkConfig) -> JsValue {
+    let object = |fields: &[(&str, JsValue)]| {
+        let object = js_sys::Object::new();
+        for (name, value) in fields {
+            let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), value);
+        }
+        JsValue::from(object)
+    };
+    // Unix seconds and agent ids are far below 2^53: exact as JS numbers.
+    let number = |n: i64| JsValue::from_f64(n as f64);
+    let corp = &config.corp;
+    let agent = &config.agent;
+    object(&[
+        (
+            "corp",
+            object(&[
+                ("corpId", corp.corp_id.as_str().into()),
+                ("timestamp", number(corp.timestamp)),
+                ("nonceStr", corp.nonce_str.as_str().into()),
+                ("signature", corp.signature.as_str().into()),
+            ]),
+        ),
+        (
+            "agent",
+            object(&[
+                ("agentId", number(agent.agent_id)),
+                ("timestamp", number(agent.timestamp)),
+                ("nonceStr", agent.nonce_str.as_str().into()),
+                ("signature", agent.signature.as_str().into()),
+            ]),
+        ),
+    ])
 }
 
 fn describe(error: JsValue) -> String {

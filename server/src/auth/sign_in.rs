@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::wecom::api::{Member, OAuthIdentity, errcode};
 use crate::wecom::client::{WecomClient, WecomError};
+use crate::wecom::jssdk::{self, MaybePageUrl};
 
 /// WeCom's answers for a code that is unknown (40029), already used (40163) or expired (42003).
 const CODE_REFUSED: [i64; 3] = [40029, 40163, 42003];
@@ -62,6 +63,7 @@ pub async fn sign_in(
     let SignIn {
         code,
         state: returned_state,
+        page_url,
     } = body.into_inner();
     let code = code.trim();
     if code.is_empty() || code.len() > 512 || !code.bytes().all(|b| b.is_ascii_graphic()) {
@@ -89,7 +91,13 @@ pub async fn sign_in(
         other => other.into(),
     })?;
     let guide = guide_for(&state, wecom, &identity).await?;
-    let (token, session) = state.sessions.start(guide.id).await?;
+    // The page's signatures are made while the session is stored: both are needed before the
+    // page can ask WeCom which chat it is beside.
+    let (started, jssdk) = tokio::join!(
+        state.sessions.start(guide.id),
+        jssdk::along_with_session(&state, page_url.as_deref()),
+    );
+    let (token, session) = started?;
     tracing::info!(guide_id = guide.id, "guide signed in");
 
     let secure = cookies::secure_for(&state.public_url);
@@ -107,11 +115,18 @@ pub async fn sign_in(
             name: guide.name,
             position: guide.position,
             expires_at: session.expires_at,
+            jssdk,
         }))
 }
 
-/// `GET /api/v1/session`: who is signed in.
-pub async fn current_session(guide: Guide) -> HttpResponse {
+/// `GET /api/v1/session?url=`: who is signed in, and the page's JS-SDK signatures if `url`
+/// names it (a reload inside WeCom: one round trip instead of two).
+pub async fn current_session(
+    state: web::Data<AppState>,
+    guide: Guide,
+    query: web::Query<MaybePageUrl>,
+) -> HttpResponse {
+    let jssdk = jssdk::along_with_session(&state, query.url.as_deref()).await;
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(SessionInfo {
@@ -119,6 +134,7 @@ pub async fn current_session(guide: Guide) -> HttpResponse {
             name: guide.name,
             position: guide.position,
             expires_at: guide.session_expires_at,
+            jssdk,
         })
 }
 

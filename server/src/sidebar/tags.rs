@@ -7,7 +7,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use shared::customer::{Tag, TagCatalogue, TagEdit, TagGroup};
 
-use super::profile::tag_groups;
+use super::profile::{corp_tag_groups, corp_tags};
 use super::scope::followed_customer;
 use crate::auth::Guide;
 use crate::directory::relation_status;
@@ -143,5 +143,5 @@ async fn edit(
         Err(MarkTagError::Wecom(err)) => return Err(AppError::Wecom(err)),
         Err(MarkTagError::Database(err)) => return Err(AppError::Database(err)),
     }
-    Ok(HttpResponse::Ok().json(tag_groups(db, followed.relation.id).await?))
+    Ok(HttpResponse::Ok().json(corp_tag_groups(corp_tags(db, followed.relation.id).await?)))
 }

@@ -47,6 +47,13 @@ pub struct PageUrl {
     url: String,
 }
 
+/// `?url=` where it may be left out (`GET /api/v1/session`).
+#[derive(Deserialize)]
+pub struct MaybePageUrl {
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
 /// Longer than any page URL of ours; longer ones are refused rather than signed.
 const MAX_URL_LEN: usize = 2048;
 
@@ -56,7 +63,29 @@ pub async fn config(
     _guide: Guide,
     query: web::Query<PageUrl>,
 ) -> Result<HttpResponse, AppError> {
-    let url = signed_form(&query.url);
+    let answer = sign_page(&state, &query.url).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(answer))
+}
+
+/// The signatures for `page_url` sent along with a session answer: the page inside WeCom
+/// registers with them instead of asking in a second round trip. When they cannot be made
+/// the session still answers, without them; the page then asks `GET /api/v1/jssdk/config`,
+/// whose answer says why.
+pub async fn along_with_session(state: &AppState, page_url: Option<&str>) -> Option<JssdkConfig> {
+    match sign_page(state, page_url?).await {
+        Ok(signed) => Some(signed),
+        Err(err) => {
+            tracing::warn!(error = %err, "JS-SDK signatures not sent with the session");
+            None
+        }
+    }
+}
+
+/// Corp and agent signatures for `url`, one of our pages.
+pub async fn sign_page(state: &AppState, url: &str) -> Result<JssdkConfig, AppError> {
+    let url = signed_form(url);
     if url.len() > MAX_URL_LEN || url.chars().any(char::is_control) {
         return Err(AppError::BadRequest {
             code: "invalid_url",
@@ -80,7 +109,7 @@ pub async fn config(
     let timestamp = chrono::Utc::now().timestamp();
     let corp_nonce = nonce()?;
     let agent_nonce = nonce()?;
-    let answer = JssdkConfig {
+    Ok(JssdkConfig {
         corp: CorpSignature {
             corp_id: wecom.corp_id().to_owned(),
             timestamp,
@@ -94,10 +123,7 @@ pub async fn config(
             signature: signature(&agent_ticket, &agent_nonce, timestamp, url),
             nonce_str: agent_nonce,
         },
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(answer))
+    })
 }
 
 /// 16 random letters and digits.

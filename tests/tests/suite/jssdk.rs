@@ -2,16 +2,13 @@
 //! signed-in guide only, and never carrying a ticket or token out.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use server::wecom::jssdk::signature;
-use tests::guide_session::{SessionCookie, sign_in, spawn_app_on};
+use tests::guide_session::{SessionCookie, session_cookie, sign_in, spawn_app_on};
 use tests::simulator::TestSimulator;
 
 fn config_path(url: &str) -> String {
-    format!(
-        "/api/v1/jssdk/config?url={}",
-        percent_encoding::utf8_percent_encode(url, percent_encoding::NON_ALPHANUMERIC)
-    )
+    format!("/api/v1/jssdk/config?url={}", encode(url))
 }
 
 #[tokio::test]
@@ -124,4 +121,92 @@ async fn wecom_down_while_signing_answers_503_without_secrets() {
     assert_eq!(body["code"], "wecom_unavailable");
     let message: &Value = &body["message"];
     assert!(message.as_str().unwrap_or_default().contains("企业微信"));
+}
+
+/// Inside WeCom the page names its URL when it signs in (`pageUrl`) or checks its session
+/// (`?url=`): the answer carries the same signatures as `/api/v1/jssdk/config`, so the page
+/// registers without a second round trip. A URL that cannot be signed costs the sign-in
+/// nothing: the session answers without `jssdk`.
+#[tokio::test]
+async fn the_session_answer_brings_the_pages_signatures_when_asked() {
+    let simulator = TestSimulator::start().await;
+    let app = spawn_app_on(&simulator, vec![]).await;
+    let page = app.url("/sidebar/");
+    let check = |answer: &Value, corp_ticket: &str, agent_ticket: &str| {
+        let corp = &answer["jssdk"]["corp"];
+        assert_eq!(corp["corpId"], simulator.data.corp_id);
+        let stamp = corp["timestamp"].as_i64().unwrap();
+        let nonce = corp["nonceStr"].as_str().unwrap();
+        assert_eq!(
+            corp["signature"],
+            signature(corp_ticket, nonce, stamp, &page)
+        );
+        let agent = &answer["jssdk"]["agent"];
+        assert_eq!(agent["agentId"], simulator.data.agent_id);
+        let stamp = agent["timestamp"].as_i64().unwrap();
+        let nonce = agent["nonceStr"].as_str().unwrap();
+        assert_eq!(
+            agent["signature"],
+            signature(agent_ticket, nonce, stamp, &page)
+        );
+        assert!(!answer.to_string().contains(corp_ticket), "no ticket");
+    };
+
+    // Signing in with the page's URL.
+    let code = simulator.oauth_code(json!({ "userid": "guide.li" })).await;
+    let response = app
+        .http
+        .post(app.url("/api/v1/session"))
+        .json(&json!({ "code": code, "pageUrl": format!("{page}#/orders") }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = session_cookie(&response).unwrap();
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["userid"], "guide.li");
+    let (corp_tickets, agent_tickets) = simulator.tickets().await;
+    check(&answer, &corp_tickets[0], &agent_tickets[0]);
+
+    // The session check on a reload, with and without the URL.
+    let (status, answer) = app
+        .get_as(&cookie, &format!("/api/v1/session?url={}", encode(&page)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    check(&answer, &corp_tickets[0], &agent_tickets[0]);
+    let (_, answer) = app.get_as(&cookie, "/api/v1/session").await;
+    assert!(answer.get("jssdk").is_none(), "{answer}");
+
+    // A foreign URL, or WeCom unable to issue tickets: signed in all the same, no signatures.
+    let (status, answer) = app
+        .get_as(
+            &cookie,
+            &format!("/api/v1/session?url={}", encode("https://evil.io/sidebar/")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer.get("jssdk").is_none(), "{answer}");
+    assert_eq!(simulator.calls("cgi-bin/get_jsapi_ticket").await, 1);
+
+    let fresh = TestSimulator::start().await;
+    let app = spawn_app_on(&fresh, vec![]).await;
+    fresh
+        .inject(tests::simulator::fault("cgi-bin/get_jsapi_ticket", -1, 3))
+        .await;
+    let code = fresh.oauth_code(json!({ "userid": "guide.li" })).await;
+    let response = app
+        .http
+        .post(app.url("/api/v1/session"))
+        .json(&json!({ "code": code, "pageUrl": app.url("/sidebar/") }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(session_cookie(&response).is_some());
+    let answer: Value = response.json().await.unwrap();
+    assert!(answer.get("jssdk").is_none(), "{answer}");
+}
+
+fn encode(url: &str) -> String {
+    percent_encoding::utf8_percent_encode(url, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

@@ -9,9 +9,13 @@ use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
+use server::auth::Guide;
+use server::demo::seed;
+use server::sidebar::profile::{read_composed, read_in_one_statement};
 use server::wecom_sim::Fault;
+use tests::backends::{TestDatabase, test_database_url};
 use tests::guide_session::{SessionCookie, sign_in};
-use tests::seeded::{SeededBrand, seeded_brand};
+use tests::seeded::{SeededBrand, connect, seed_options, seeded_brand};
 use tests::sql::{number, numbers, texts};
 
 /// The first guide of the demo brand (李娜).
@@ -590,4 +594,81 @@ async fn a_guide_lists_and_searches_only_their_own_customers() {
 
 fn urlencode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The profile's two readers (one statement on PostgreSQL; a query per part, SQLite's) read
+/// the same parts for every relation of a demo brand: active and lost, customers with and
+/// without a member, with and without orders, parcels and coupons, a corp tag deleted in
+/// WeCom but still on relations; and neither reads a customer the guide does not follow.
+#[tokio::test]
+async fn the_one_statement_profile_reads_what_the_composed_reader_reads_on_postgres() {
+    let admin = test_database_url().expect("this test needs TEST_DATABASE_URL (PostgreSQL)");
+    let database = TestDatabase::create_postgres(&admin).await;
+    let db = connect(&database).await;
+    let dir = tempfile::tempdir().unwrap();
+    seed(&db, &seed_options(60, 7, &dir.path().join("sim.json")))
+        .await
+        .unwrap();
+    // Cases the seed may not hold on its own.
+    for sql in [
+        "UPDATE tags SET deleted = true WHERE id = (SELECT min(tag_id) FROM guide_customer_tags)",
+        "DELETE FROM member_customers WHERE id = (SELECT min(id) FROM member_customers)",
+        "UPDATE guide_customers SET status = 'lost' WHERE id = (SELECT max(id) FROM guide_customers)",
+    ] {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    let relations = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT g.id, g.wecom_userid, c.external_userid FROM guide_customers r
+             JOIN guides g ON g.id = r.guide_id JOIN customers c ON c.id = r.customer_id
+             ORDER BY r.id",
+        ))
+        .await
+        .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let (mut lost, mut no_member, mut no_orders, mut parcels, mut coupons, mut mall_tags) =
+        (0, 0, 0, 0, 0, 0);
+    for row in &relations {
+        let guide = Guide {
+            id: row.try_get_by_index(0).unwrap(),
+            userid: row.try_get_by_index(1).unwrap(),
+            name: String::new(),
+            position: None,
+            session_expires_at: 0,
+        };
+        let customer: String = row.try_get_by_index(2).unwrap();
+        let composed = read_composed(&db, &guide, &customer, now).await.unwrap();
+        let one = read_in_one_statement(&db, &guide, &customer, now)
+            .await
+            .unwrap();
+        assert_eq!(one, composed, "{} reading {customer}", guide.userid);
+        let parts = one.expect("a followed customer is read");
+        lost += usize::from(parts.contact.relation == "lost");
+        no_member += usize::from(parts.member.is_none());
+        no_orders += usize::from(parts.member.is_some() && parts.recent_orders.is_empty());
+        parcels += parts
+            .recent_orders
+            .iter()
+            .filter(|o| o.shipment.as_ref().is_some_and(|s| s.latest.is_some()))
+            .count();
+        coupons += usize::from(parts.usable_coupons > 0);
+        mall_tags += usize::from(!parts.mall_tags.is_empty());
+        // Someone else's customer: a guide id that follows no one.
+        let stranger = Guide { id: -1, ..guide };
+        assert_eq!(
+            read_in_one_statement(&db, &stranger, &customer, now)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            read_composed(&db, &stranger, &customer, now).await.unwrap(),
+            None
+        );
+    }
+    let covered = [lost, no_member, no_orders, parcels, coupons, mall_tags];
+    assert!(covered.iter().all(|&n| n > 0), "cases met: {covered:?}");
 }

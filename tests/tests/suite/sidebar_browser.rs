@@ -270,16 +270,32 @@ async fn inside_wecom_the_real_jssdk_registers_with_the_servers_signatures_and_o
         (id.to_owned(), name.to_owned())
     };
     let browser = HeadlessBrowser::launch().await;
-    let sign_in = browser.open(&app.url("/auth/wecom/start")).await;
-    click(&sign_in, &format!("a[data-userid='{GUIDE}']")).await;
-    wait_for_text(&sign_in, "[data-testid=signed-in]").await;
-
     // A WeCom client older than 3.0.24: the SDK runs config, then agentConfig, then the call.
+    // The sidebar is opened as WeCom opens it: the OAuth page, then the sidebar with ?code=.
     let sidebar = app.url("/sidebar/");
     let page = browser
-        .open_in_wecom(&sidebar, "3.0.16", &fake_wecom_bridge(&customer))
+        .open_in_wecom(
+            &app.url("/auth/wecom/start"),
+            "3.0.16",
+            &fake_wecom_bridge(&customer),
+        )
         .await;
+    click(&page, &format!("a[data-userid='{GUIDE}']")).await;
     wait_for_exact(&page, "[data-testid=customer-name]", &name).await;
+    // The sign-in's answer brought the page's signatures: no separate round trip for them.
+    let asked = api_requests(&page).await;
+    assert_eq!(
+        asked
+            .iter()
+            .filter(|path| path.starts_with("/api/v1/session"))
+            .count(),
+        1,
+        "{asked:?}"
+    );
+    assert!(
+        asked.iter().all(|path| !path.starts_with("/api/v1/jssdk")),
+        "{asked:?}"
+    );
     assert!(
         page.find_element("[data-testid=customer-picker]")
             .await
@@ -336,7 +352,35 @@ async fn inside_wecom_the_real_jssdk_registers_with_the_servers_signatures_and_o
         &sidebar,
     );
     assert_eq!(agent["signature"], expected);
+
+    // A reload (the session stands): the session check brings the signatures too.
+    page.reload().await.unwrap();
+    wait_for_exact(&page, "[data-testid=customer-name]", &name).await;
+    let asked = api_requests(&page).await;
+    assert!(
+        asked
+            .iter()
+            .any(|path| path.starts_with("/api/v1/session?url=")),
+        "{asked:?}"
+    );
+    assert!(
+        asked.iter().all(|path| !path.starts_with("/api/v1/jssdk")),
+        "{asked:?}"
+    );
     browser.close().await;
+}
+
+/// The API paths (with query) the page has requested since it loaded, in order.
+async fn api_requests(page: &Page) -> Vec<String> {
+    page.evaluate(
+        "performance.getEntriesByType('resource')
+           .map(e => new URL(e.name)).filter(u => u.pathname.startsWith('/api/'))
+           .map(u => u.pathname + u.search)",
+    )
+    .await
+    .unwrap()
+    .into_value()
+    .unwrap()
 }
 
 #[tokio::test]

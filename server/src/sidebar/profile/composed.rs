@@ -1,0 +1,181 @@
+//! The profile read with the ORM, a query per part, the independent ones side by side: the
+//! reader for SQLite (in-process, where a query is a function call and not a round trip) and
+//! the reference the one-statement reader is tested against.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use shared::customer::{Contact, ExclusiveGuide, Member, StoreRef};
+
+use super::RECENT_ORDERS;
+use super::parts::{CorpTag, MallTag, ProfileParts};
+use crate::auth::Guide;
+use crate::directory::relation_status;
+use crate::directory::tags::relation_tags;
+use crate::entity::{coupon_grant, guide, guide_customer, member_tag, store};
+use crate::error::AppError;
+use crate::sidebar::orders::{recent_orders, spend_12m};
+use crate::sidebar::scope::{followed_customer, linked_member_in_full};
+use crate::sidebar::time;
+
+/// The customer's profile parts if `guide` follows or followed them, `None` otherwise.
+pub async fn read(
+    db: &impl ConnectionTrait,
+    guide: &Guide,
+    external_userid: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ProfileParts>, AppError> {
+    let followed = match followed_customer(db, guide, external_userid).await {
+        Ok(followed) => followed,
+        Err(AppError::NotFound) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let (customer, relation) = (followed.customer, followed.relation);
+    // What depends only on the relation, read side by side on the pool's connections.
+    let (exclusive_guide, corp_tags, linked) = futures_util::try_join!(
+        exclusive_guide(db, customer.id, guide),
+        corp_tags(db, relation.id),
+        linked_member_in_full(db, customer.id),
+    )?;
+    let mut parts = ProfileParts {
+        contact: Contact {
+            external_userid: customer.external_userid,
+            name: customer.name,
+            avatar: customer.avatar,
+            gender: customer.gender,
+            contact_type: customer.contact_type,
+            corp_name: customer.corp_name,
+            remark: relation.remark,
+            description: relation.description,
+            added_at: time(relation.added_at),
+            relation: relation.status,
+        },
+        exclusive_guide,
+        corp_tags,
+        member: None,
+        mall_tags: Vec::new(),
+        recent_orders: Vec::new(),
+        last_order_at: None,
+        spend_12m_fen: 0,
+        usable_coupons: 0,
+    };
+    let Some((link, found)) = linked else {
+        return Ok(Some(parts));
+    };
+    // What depends on the member, side by side too.
+    let (home_store, (recent_orders, last_order_at), spend, usable_coupons, mall_tags) = futures_util::try_join!(
+        home_store(db, found.home_store_id),
+        recent_orders(db, found.id, RECENT_ORDERS),
+        spend_12m(db, found.id, now),
+        usable_coupons(db, found.id, now),
+        mall_tags(db, found.id),
+    )?;
+    parts.member = Some(Member {
+        member_id: found.source_id,
+        name: found.name,
+        level: found.level,
+        points: found.points,
+        balance_fen: found.balance_fen,
+        home_store: home_store.map(|s| StoreRef {
+            store_id: s.source_id,
+            name: s.name,
+            city: s.city,
+        }),
+        registered_at: found.registered_at.map(time),
+        birthday: found.birthday.map(|d| d.format("%Y-%m-%d").to_string()),
+        mobile_masked: found.mobile_last4.map(|last4| format!("1** **** {last4}")),
+        matched_by: link.matched_by,
+    });
+    parts.mall_tags = mall_tags;
+    parts.recent_orders = recent_orders;
+    parts.last_order_at = last_order_at;
+    parts.spend_12m_fen = spend;
+    parts.usable_coupons = usable_coupons;
+    Ok(Some(parts))
+}
+
+async fn home_store(
+    db: &impl ConnectionTrait,
+    id: Option<i64>,
+) -> Result<Option<store::Model>, AppError> {
+    match id {
+        Some(id) => Ok(store::Entity::find_by_id(id).one(db).await?),
+        None => Ok(None),
+    }
+}
+
+/// The guide who added the customer first among those who still follow them.
+async fn exclusive_guide(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+    me: &Guide,
+) -> Result<Option<ExclusiveGuide>, AppError> {
+    let first = guide_customer::Entity::find()
+        .find_also_related(guide::Entity)
+        .filter(guide_customer::Column::CustomerId.eq(customer_id))
+        .filter(guide_customer::Column::Status.eq(relation_status::ACTIVE))
+        .order_by_asc(guide_customer::Column::AddedAt)
+        .order_by_asc(guide_customer::Column::Id)
+        .one(db)
+        .await?;
+    Ok(first.and_then(|(relation, g)| {
+        g.map(|g| ExclusiveGuide {
+            is_me: g.id == me.id,
+            userid: g.wecom_userid,
+            name: g.name,
+            since: time(relation.added_at),
+        })
+    }))
+}
+
+/// The guide's corp tags on the customer, in catalogue order.
+pub async fn corp_tags(
+    db: &impl ConnectionTrait,
+    relation_id: i64,
+) -> Result<Vec<CorpTag>, AppError> {
+    Ok(relation_tags(db, relation_id)
+        .await?
+        .into_iter()
+        .map(|(group, tag)| CorpTag {
+            group_id: group.wecom_group_id,
+            group_name: group.name,
+            tag_id: tag.wecom_tag_id,
+            tag_name: tag.name,
+        })
+        .collect())
+}
+
+/// The brand's own tags on the member, by group name then tag name.
+async fn mall_tags(db: &impl ConnectionTrait, member_id: i64) -> Result<Vec<MallTag>, AppError> {
+    Ok(member_tag::Entity::find()
+        .filter(member_tag::Column::MemberId.eq(member_id))
+        .order_by_asc(member_tag::Column::GroupName)
+        .order_by_asc(member_tag::Column::TagName)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| MallTag {
+            group: row.group_name,
+            tag: row.tag_name,
+        })
+        .collect())
+}
+
+/// Coupons the member can still use: issued or claimed, and not past their expiry.
+async fn usable_coupons(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u32, AppError> {
+    let count = coupon_grant::Entity::find()
+        .filter(coupon_grant::Column::MemberId.eq(member_id))
+        .filter(coupon_grant::Column::Status.is_in(["issued", "claimed"]))
+        .filter(
+            Expr::col(coupon_grant::Column::ExpiresAt)
+                .is_null()
+                .or(Expr::col(coupon_grant::Column::ExpiresAt).gt(now)),
+        )
+        .count(db)
+        .await?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}

@@ -1,0 +1,134 @@
+//! `GET /api/v1/customers/{external_userid}/profile`: everything a guide needs before
+//! replying, in one round trip and from local data only, so it answers even when WeCom is slow
+//! or down. Two readers gather the same parts (`parts`): one statement on PostgreSQL
+//! (`statement`), a query per part on SQLite (`composed`); the derived parts are worked out
+//! here, once.
+
+mod composed;
+mod parts;
+mod statement;
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use sea_orm::DbBackend;
+use shared::customer::{CustomerProfile, CustomerStatus};
+
+pub use composed::{corp_tags, read as read_composed};
+pub use parts::{ProfileParts, corp_tag_groups};
+pub use statement::read as read_in_one_statement;
+
+use crate::auth::Guide;
+use crate::error::AppError;
+use crate::state::AppState;
+use parts::mall_tag_groups;
+
+/// Orders shown on the profile.
+const RECENT_ORDERS: u64 = 3;
+
+pub async fn customer_profile(
+    state: web::Data<AppState>,
+    guide: Guide,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let now = Utc::now();
+    let parts = match db.get_database_backend() {
+        DbBackend::Postgres => read_in_one_statement(db, &guide, &path, now).await?,
+        _ => read_composed(db, &guide, &path, now).await?,
+    };
+    let parts = parts.ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(assemble(parts, now)))
+}
+
+/// The profile from its parts: the status derived, the tags grouped (corp tags first). Without
+/// a member the member's parts are empty whichever reader read them.
+pub fn assemble(parts: ProfileParts, now: DateTime<Utc>) -> CustomerProfile {
+    let mut tag_groups = corp_tag_groups(parts.corp_tags);
+    tag_groups.extend(mall_tag_groups(parts.mall_tags));
+    let status = match parts.member {
+        Some(_) => status(parts.spend_12m_fen, parts.last_order_at, now),
+        None => CustomerStatus {
+            churn: "unknown".into(),
+            days_since_last_order: None,
+            spend_12m_fen: 0,
+            spending_level: "none".into(),
+        },
+    };
+    CustomerProfile {
+        contact: parts.contact,
+        member: parts.member,
+        exclusive_guide: parts.exclusive_guide,
+        status,
+        tag_groups,
+        recent_orders: parts.recent_orders,
+        usable_coupons: parts.usable_coupons,
+    }
+}
+
+/// Churn from the days since the last order, spending level from twelve months' spend.
+pub fn status(
+    spend_12m_fen: i64,
+    last_order: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> CustomerStatus {
+    let days = last_order.map(|at| std::cmp::max((now - at).num_days(), 0));
+    let churn = match days {
+        None => "never",
+        Some(0..=90) => "active",
+        Some(91..=180) => "cooling",
+        Some(181..=365) => "dormant",
+        Some(_) => "churned",
+    };
+    let spending_level = match spend_12m_fen {
+        500_000.. => "high",
+        100_000.. => "medium",
+        1.. => "low",
+        _ => "none",
+    };
+    CustomerStatus {
+        churn: churn.into(),
+        days_since_last_order: days,
+        spend_12m_fen,
+        spending_level: spending_level.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn churn_and_spending_follow_their_thresholds() {
+        let now = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let ago = |days: i64| Some(now - chrono::Duration::days(days));
+        let cases = [
+            (None, "never", None),
+            (ago(0), "active", Some(0)),
+            (ago(90), "active", Some(90)),
+            (ago(91), "cooling", Some(91)),
+            (ago(180), "cooling", Some(180)),
+            (ago(181), "dormant", Some(181)),
+            (ago(365), "dormant", Some(365)),
+            (ago(366), "churned", Some(366)),
+        ];
+        for (last, churn, days) in cases {
+            let got = status(0, last, now);
+            assert_eq!(
+                (got.churn.as_str(), got.days_since_last_order),
+                (churn, days)
+            );
+        }
+        for (fen, level) in [
+            (0, "none"),
+            (1, "low"),
+            (99_999, "low"),
+            (100_000, "medium"),
+            (499_999, "medium"),
+            (500_000, "high"),
+        ] {
+            assert_eq!(status(fen, None, now).spending_level, level, "{fen}");
+        }
+    }
+}
