@@ -7,7 +7,9 @@ use shared::customer::{
     CustomerList, CustomerProfile, OrderDetail, OrdersPage, TagCatalogue, TagEdit, TagGroup,
     TimelinePage,
 };
-use shared::{ApiError, Health, JssdkConfig, SessionInfo, SignIn};
+use shared::{ApiError, Health, JssdkConfig, SessionInfo};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// Why a call failed, in words a guide can act on.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,21 +61,22 @@ pub async fn health() -> Result<Health, ApiFailure> {
     read(Request::get("/healthz").send().await).await
 }
 
-/// Trades the OAuth code WeCom put on the page's URL for a session; inside WeCom `page_url`
-/// asks for the page's JS-SDK signatures in the same answer.
-pub async fn sign_in(
-    code: String,
-    state: Option<String>,
-    page_url: Option<String>,
-) -> Result<SessionInfo, ApiFailure> {
-    let request = Request::post("/api/v1/session")
-        .json(&SignIn {
-            code,
-            state,
-            page_url,
-        })
-        .map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
-    read(request.send().await).await
+/// The session request `index.html` started before the WASM arrived (a sign-in with WeCom's
+/// OAuth code, or the session check), taken once: a retry asks afresh.
+pub fn take_early_session() -> Option<impl Future<Output = Result<SessionInfo, ApiFailure>>> {
+    let window = web_sys::window()?;
+    let key = JsValue::from_str("guidedeskSession");
+    let pending = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let pending = pending.dyn_into::<js_sys::Promise>().ok()?;
+    Some(async move {
+        let answered = JsFuture::from(pending)
+            .await
+            .ok()
+            .and_then(|raw| raw.dyn_into::<web_sys::Response>().ok())
+            .ok_or(ApiFailure::Network)?;
+        read(Ok(Response::from(answered))).await
+    })
 }
 
 /// Who is signed in (the session cookie decides); with `page_url`, the page's JS-SDK

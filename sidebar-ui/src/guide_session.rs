@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
 
 use crate::api::{self, ApiFailure};
 use crate::current_customer::CurrentCustomer;
@@ -8,22 +7,19 @@ use crate::wecom_bridge;
 
 /// Who is using the sidebar. WeCom opens it with `?code=` (straight from its OAuth page, or
 /// after `/auth/wecom/start`); the code becomes a server-side session, and the guide shown
-/// here is the one the server decided on.
+/// here is the one the server decided on. The first request is already under way when this
+/// runs: `index.html` starts it before the WASM arrives (`window.guidedeskSession`).
 #[component]
 pub fn GuideSession() -> impl IntoView {
-    // A code works once: it leaves the address bar before anything else, so a reload or a
-    // shared link never presents it again.
-    let returned = StoredValue::new(take_oauth_return());
-    // Inside WeCom the session's answer brings the page's JS-SDK signatures (of the URL as it
-    // is now, the code gone): the page registers without a round trip of its own.
+    // Inside WeCom the session's answer brings the page's JS-SDK signatures: the page
+    // registers without a round trip of its own.
     let page_url = wecom_bridge::is_wecom().then(wecom_bridge::page_url);
     let session = LocalResource::new(move || {
-        let mut pending = None;
-        returned.update_value(|value| pending = value.take());
+        let early = api::take_early_session();
         let page_url = page_url.clone();
         async move {
-            match pending {
-                Some((code, state)) => api::sign_in(code, state, page_url).await,
+            match early {
+                Some(answer) => answer.await,
                 None => api::current_session(page_url).await,
             }
         }
@@ -122,26 +118,4 @@ fn failed<T: 'static>(failure: ApiFailure, session: LocalResource<T>) -> impl In
             <button on:click=move |_| session.refetch()>"重试"</button>
         </div>
     }
-}
-
-/// The `code` and `state` WeCom's OAuth page put on the URL, removed from the address bar.
-fn take_oauth_return() -> Option<(String, Option<String>)> {
-    let window = window();
-    let location = window.location();
-    let params = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
-    let code = params.get("code").filter(|code| !code.is_empty())?;
-    let state = params.get("state");
-    params.delete("code");
-    params.delete("state");
-    let rest: String = params.to_string().into();
-    let mut clean = location.pathname().unwrap_or_default();
-    if !rest.is_empty() {
-        clean.push('?');
-        clean.push_str(&rest);
-    }
-    clean.push_str(&location.hash().unwrap_or_default());
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&clean));
-    }
-    Some((code, state))
 }

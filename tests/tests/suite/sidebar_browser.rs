@@ -367,6 +367,50 @@ async fn inside_wecom_the_real_jssdk_registers_with_the_servers_signatures_and_o
         asked.iter().all(|path| !path.starts_with("/api/v1/jssdk")),
         "{asked:?}"
     );
+
+    // The session request does not wait for the WASM: with WebAssembly stalled for good, the
+    // page still asks (index.html starts it), and shows its skeleton meanwhile.
+    let stalled = browser
+        .open_in_wecom(
+            &sidebar,
+            "4.1.30",
+            "WebAssembly.instantiateStreaming = () => new Promise(() => {});
+             WebAssembly.instantiate = () => new Promise(() => {});
+             window.__fetched = [];
+             const fetchNow = window.fetch;
+             window.fetch = function (url, options) {
+               window.__fetched.push(String(url));
+               return fetchNow.apply(this, arguments);
+             };",
+        )
+        .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let fetched: Vec<String> = stalled
+            .evaluate("window.__fetched")
+            .await
+            .unwrap()
+            .into_value()
+            .unwrap();
+        if fetched
+            .iter()
+            .any(|url| url.starts_with("/api/v1/session?url="))
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no session request without the WASM: {fetched:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(stalled.find_element("#boot[aria-busy=true]").await.is_ok());
+    assert!(
+        stalled
+            .find_element("[data-testid=signed-in]")
+            .await
+            .is_err()
+    );
     browser.close().await;
 }
 
