@@ -1,5 +1,6 @@
 //! The `Guide` extractor: the signed-in guide, from the session cookie and the database.
-//! A handler that takes a `Guide` can only run for a live session of an active guide.
+//! A handler that takes a `Guide` can only run for a live session of an active guide; one
+//! that takes `SignedIn` checks the guide in its own query.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -28,6 +29,27 @@ impl FromRequest for Guide {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let signed_in = SignedIn::from_request(request, payload);
+        Box::pin(async move { signed_in.await?.confirm().await })
+    }
+}
+
+/// A live session, its guide not yet re-read: for a handler whose own query checks that the
+/// guide is still active (the profile, on PostgreSQL), and that calls `confirm` only when it
+/// finds nothing, to tell a refused guide from a customer not found. Anything else takes
+/// `Guide`.
+pub struct SignedIn {
+    pub guide_id: i64,
+    state: web::Data<AppState>,
+    token: String,
+    session_expires_at: i64,
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = request.app_data::<web::Data<AppState>>().cloned();
         let token = request
@@ -41,26 +63,38 @@ impl FromRequest for Guide {
                 .find(&token)
                 .await?
                 .ok_or_else(session_expired)?;
-            let Some(found) = guide::Entity::find_by_id(session.guide_id)
-                .one(&state.db)
-                .await?
-            else {
-                state.sessions.end(&token).await?;
-                return Err(session_expired());
-            };
-            // Staff changes arrive by callback: a guide disabled or resigned since signing in
-            // loses the sidebar at once, not when the session would have expired.
-            if let Some(refusal) = refusal_for_status(&found.status) {
-                state.sessions.end(&token).await?;
-                return Err(refusal);
-            }
             Ok(Self {
-                id: found.id,
-                userid: found.wecom_userid,
-                name: found.name,
-                position: found.position,
+                guide_id: session.guide_id,
+                state,
+                token,
                 session_expires_at: session.expires_at,
             })
+        })
+    }
+}
+
+impl SignedIn {
+    /// The session's guide, re-read: gone, disabled or resigned since signing in ends the
+    /// session at once (staff changes arrive by callback), not when it would have expired.
+    pub async fn confirm(self) -> Result<Guide, AppError> {
+        let state = &self.state;
+        let Some(found) = guide::Entity::find_by_id(self.guide_id)
+            .one(&state.db)
+            .await?
+        else {
+            state.sessions.end(&self.token).await?;
+            return Err(session_expired());
+        };
+        if let Some(refusal) = refusal_for_status(&found.status) {
+            state.sessions.end(&self.token).await?;
+            return Err(refusal);
+        }
+        Ok(Guide {
+            id: found.id,
+            userid: found.wecom_userid,
+            name: found.name,
+            position: found.position,
+            session_expires_at: self.session_expires_at,
         })
     }
 }

@@ -8,7 +8,7 @@ mod guide;
 mod session;
 mod sign_in;
 
-pub use guide::Guide;
+pub use guide::{Guide, SignedIn};
 pub use session::{SessionRecord, Sessions};
 pub use sign_in::{current_session, sign_in, sign_out, start_oauth};
 

@@ -39,7 +39,7 @@ pub async fn customer_orders(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let followed = followed_customer(db, &guide, &path).await?;
+    let followed = followed_customer(db, guide.id, &path).await?;
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
     let Some(link) = linked_member(db, followed.customer.id).await? else {
         return Ok(HttpResponse::Ok().json(OrdersPage {

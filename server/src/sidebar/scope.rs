@@ -4,7 +4,6 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::auth::Guide;
 use crate::entity::{customer, guide_customer, member, member_customer};
 use crate::error::AppError;
 
@@ -14,10 +13,11 @@ pub struct FollowedCustomer {
     pub relation: guide_customer::Model,
 }
 
-/// The customer `external_userid` if `guide` follows or followed them; 404 otherwise.
+/// The customer `external_userid` if the guide `guide_id` follows or followed them; 404
+/// otherwise.
 pub async fn followed_customer(
     db: &impl ConnectionTrait,
-    guide: &Guide,
+    guide_id: i64,
     external_userid: &str,
 ) -> Result<FollowedCustomer, AppError> {
     if external_userid.is_empty() || external_userid.len() > 128 {
@@ -26,7 +26,7 @@ pub async fn followed_customer(
     // One query: the relation joined to its customer.
     let found = guide_customer::Entity::find()
         .find_also_related(customer::Entity)
-        .filter(guide_customer::Column::GuideId.eq(guide.id))
+        .filter(guide_customer::Column::GuideId.eq(guide_id))
         .filter(customer::Column::ExternalUserid.eq(external_userid))
         .one(db)
         .await?;

@@ -90,7 +90,7 @@ async fn edit(
     change: Change,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let followed = followed_customer(db, &guide, external_userid).await?;
+    let followed = followed_customer(db, guide.id, external_userid).await?;
     if followed.relation.status != relation_status::ACTIVE {
         return Err(AppError::Forbidden {
             code: "customer_lost",

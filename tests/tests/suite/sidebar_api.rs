@@ -9,7 +9,6 @@ use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
-use server::auth::Guide;
 use server::demo::seed;
 use server::sidebar::profile::{read_composed, read_in_one_statement};
 use server::wecom_sim::Fault;
@@ -392,6 +391,40 @@ async fn customers_and_orders_of_other_guides_are_not_found_and_a_stranger_is_re
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// The profile does not re-read the guide before its query (on PostgreSQL the query checks the
+/// guide is active): a guide resigned or disabled since signing in is still told so at once
+/// when opening a customer they follow, and signed out, as on every other call.
+#[tokio::test]
+async fn a_guide_refused_since_signing_in_reads_no_profile_and_is_signed_out() {
+    let brand = seeded_brand(40).await;
+    let db = &brand.db;
+    for (status, code) in [
+        ("resigned", "guide_resigned"),
+        ("disabled", "guide_disabled"),
+    ] {
+        db.execute_unprepared(&format!(
+            "UPDATE guides SET status = 'active' WHERE wecom_userid = '{GUIDE}'"
+        ))
+        .await
+        .unwrap();
+        let cookie = sign_in(&brand.app, &brand.simulator, GUIDE).await;
+        let customer = busy_customer(&brand).await;
+        let path = format!("/api/v1/customers/{customer}/profile");
+        assert_eq!(get(&brand, &cookie, &path).await.0, StatusCode::OK);
+        db.execute_unprepared(&format!(
+            "UPDATE guides SET status = '{status}' WHERE wecom_userid = '{GUIDE}'"
+        ))
+        .await
+        .unwrap();
+        let (answer, body) = get(&brand, &cookie, &path).await;
+        assert_eq!(answer, StatusCode::FORBIDDEN, "{status}: {body}");
+        assert_eq!(body["code"], code);
+        assert!(body.get("contact").is_none(), "{body}");
+        let (answer, body) = get(&brand, &cookie, &path).await;
+        assert_eq!(answer, StatusCode::UNAUTHORIZED, "signed out: {body}");
+    }
+}
+
 #[tokio::test]
 async fn a_customer_with_no_member_gets_the_wecom_half_and_the_unlinked_state() {
     let brand = seeded_brand(40).await;
@@ -620,7 +653,7 @@ async fn the_one_statement_profile_reads_what_the_composed_reader_reads_on_postg
     let relations = db
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT g.id, g.wecom_userid, c.external_userid FROM guide_customers r
+            "SELECT g.id, g.wecom_userid, c.external_userid, g.status FROM guide_customers r
              JOIN guides g ON g.id = r.guide_id JOIN customers c ON c.id = r.customer_id
              ORDER BY r.id",
         ))
@@ -632,19 +665,20 @@ async fn the_one_statement_profile_reads_what_the_composed_reader_reads_on_postg
     let (mut lost, mut no_member, mut no_orders, mut parcels, mut coupons, mut mall_tags) =
         (0, 0, 0, 0, 0, 0);
     for row in &relations {
-        let guide = Guide {
-            id: row.try_get_by_index(0).unwrap(),
-            userid: row.try_get_by_index(1).unwrap(),
-            name: String::new(),
-            position: None,
-            session_expires_at: 0,
-        };
+        let guide: i64 = row.try_get_by_index(0).unwrap();
+        let userid: String = row.try_get_by_index(1).unwrap();
         let customer: String = row.try_get_by_index(2).unwrap();
-        let composed = read_composed(&db, &guide, &customer, now).await.unwrap();
-        let one = read_in_one_statement(&db, &guide, &customer, now)
+        let active = row.try_get_by_index::<String>(3).unwrap() == "active";
+        let one = read_in_one_statement(&db, guide, &customer, now)
             .await
             .unwrap();
-        assert_eq!(one, composed, "{} reading {customer}", guide.userid);
+        if !active {
+            // The statement reads for active guides only (the handler then tells why not).
+            assert_eq!(one, None, "{userid} is not active");
+            continue;
+        }
+        let composed = read_composed(&db, guide, &customer, now).await.unwrap();
+        assert_eq!(one, composed, "{userid} reading {customer}");
         let parts = one.expect("a followed customer is read");
         lost += usize::from(parts.contact.relation == "lost");
         no_member += usize::from(parts.member.is_none());
@@ -657,17 +691,10 @@ async fn the_one_statement_profile_reads_what_the_composed_reader_reads_on_postg
         coupons += usize::from(parts.usable_coupons > 0);
         mall_tags += usize::from(!parts.mall_tags.is_empty());
         // Someone else's customer: a guide id that follows no one.
-        let stranger = Guide { id: -1, ..guide };
-        assert_eq!(
-            read_in_one_statement(&db, &stranger, &customer, now)
-                .await
-                .unwrap(),
-            None
-        );
-        assert_eq!(
-            read_composed(&db, &stranger, &customer, now).await.unwrap(),
-            None
-        );
+        let stranger = read_in_one_statement(&db, -1, &customer, now).await;
+        assert_eq!(stranger.unwrap(), None, "{customer}");
+        let stranger = read_composed(&db, -1, &customer, now).await;
+        assert_eq!(stranger.unwrap(), None, "{customer}");
     }
     let covered = [lost, no_member, no_orders, parcels, coupons, mall_tags];
     assert!(covered.iter().all(|&n| n > 0), "cases met: {covered:?}");

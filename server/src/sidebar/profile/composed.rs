@@ -9,7 +9,6 @@ use shared::customer::{Contact, ExclusiveGuide, Member, StoreRef};
 
 use super::RECENT_ORDERS;
 use super::parts::{CorpTag, MallTag, ProfileParts};
-use crate::auth::Guide;
 use crate::directory::relation_status;
 use crate::directory::tags::relation_tags;
 use crate::entity::{coupon_grant, guide, guide_customer, member_tag, store};
@@ -18,14 +17,15 @@ use crate::sidebar::orders::{recent_orders, spend_12m};
 use crate::sidebar::scope::{followed_customer, linked_member_in_full};
 use crate::sidebar::time;
 
-/// The customer's profile parts if `guide` follows or followed them, `None` otherwise.
+/// The customer's profile parts if the guide `guide_id` follows or followed them, `None`
+/// otherwise (that the guide is still active, the caller has checked).
 pub async fn read(
     db: &impl ConnectionTrait,
-    guide: &Guide,
+    guide_id: i64,
     external_userid: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<ProfileParts>, AppError> {
-    let followed = match followed_customer(db, guide, external_userid).await {
+    let followed = match followed_customer(db, guide_id, external_userid).await {
         Ok(followed) => followed,
         Err(AppError::NotFound) => return Ok(None),
         Err(err) => return Err(err),
@@ -33,7 +33,7 @@ pub async fn read(
     let (customer, relation) = (followed.customer, followed.relation);
     // What depends only on the relation, read side by side on the pool's connections.
     let (exclusive_guide, corp_tags, linked) = futures_util::try_join!(
-        exclusive_guide(db, customer.id, guide),
+        exclusive_guide(db, customer.id, guide_id),
         corp_tags(db, relation.id),
         linked_member_in_full(db, customer.id),
     )?;
@@ -108,7 +108,7 @@ async fn home_store(
 async fn exclusive_guide(
     db: &impl ConnectionTrait,
     customer_id: i64,
-    me: &Guide,
+    me: i64,
 ) -> Result<Option<ExclusiveGuide>, AppError> {
     let first = guide_customer::Entity::find()
         .find_also_related(guide::Entity)
@@ -120,7 +120,7 @@ async fn exclusive_guide(
         .await?;
     Ok(first.and_then(|(relation, g)| {
         g.map(|g| ExclusiveGuide {
-            is_me: g.id == me.id,
+            is_me: g.id == me,
             userid: g.wecom_userid,
             name: g.name,
             since: time(relation.added_at),

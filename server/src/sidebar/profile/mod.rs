@@ -17,7 +17,7 @@ pub use composed::{corp_tags, read as read_composed};
 pub use parts::{ProfileParts, corp_tag_groups};
 pub use statement::read as read_in_one_statement;
 
-use crate::auth::Guide;
+use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::state::AppState;
 use parts::mall_tag_groups;
@@ -27,14 +27,28 @@ const RECENT_ORDERS: u64 = 3;
 
 pub async fn customer_profile(
     state: web::Data<AppState>,
-    guide: Guide,
+    signed_in: SignedIn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
     let now = Utc::now();
     let parts = match db.get_database_backend() {
-        DbBackend::Postgres => read_in_one_statement(db, &guide, &path, now).await?,
-        _ => read_composed(db, &guide, &path, now).await?,
+        // The statement reads only for an active guide: the guide is not re-read first.
+        DbBackend::Postgres => {
+            match read_in_one_statement(db, signed_in.guide_id, &path, now).await? {
+                Some(parts) => Some(parts),
+                // Nothing read: a guide refused since signing in is told so (and signed out);
+                // otherwise the customer is not theirs.
+                None => {
+                    signed_in.confirm().await?;
+                    None
+                }
+            }
+        }
+        _ => {
+            let guide = signed_in.confirm().await?;
+            read_composed(db, guide.id, &path, now).await?
+        }
     };
     let parts = parts.ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok().json(assemble(parts, now)))

@@ -1,12 +1,14 @@
 -- The sidebar's profile in one statement (PostgreSQL): every part the composed reader reads
 -- with a query of its own, here a subquery, so the profile costs one round trip. Parts come
 -- out as JSON under the wire names (`ProfileParts`); times as RFC 3339 UTC to the second.
--- $1 the signed-in guide's id, $2 the customer's external userid, $3 now, $4 a year ago.
+-- $1 the signed-in guide's id (read only while active), $2 the customer's external userid, $3 now, $4 a year ago.
 WITH rel AS (
     SELECT gc.id, gc.customer_id, gc.remark, gc.description, gc.added_at, gc.status,
            c.external_userid, c.name, c.avatar, c.gender, c.contact_type, c.corp_name
     FROM guide_customers gc
     JOIN customers c ON c.id = gc.customer_id
+    -- Only for a guide still active: the caller does not re-read the guide first.
+    JOIN guides me ON me.id = gc.guide_id AND me.status = 'active'
     WHERE gc.guide_id = $1 AND c.external_userid = $2
     LIMIT 1
 ), mem AS (

@@ -7,15 +7,15 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use super::parts::ProfileParts;
-use crate::auth::Guide;
 use crate::error::AppError;
 
 const PROFILE_SQL: &str = include_str!("profile.sql");
 
-/// The customer's profile parts if `guide` follows or followed them, `None` otherwise.
+/// The customer's profile parts if the guide `guide_id` is active and follows or followed
+/// them, `None` otherwise.
 pub async fn read(
     db: &impl ConnectionTrait,
-    guide: &Guide,
+    guide_id: i64,
     external_userid: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<ProfileParts>, AppError> {
@@ -23,7 +23,7 @@ pub async fn read(
         DbBackend::Postgres,
         PROFILE_SQL,
         [
-            guide.id.into(),
+            guide_id.into(),
             external_userid.into(),
             now.into(),
             (now - Duration::days(365)).into(),
