@@ -12,6 +12,7 @@ mod m20261122_000004_callback_effects;
 mod m20261122_000005_sync_runs;
 mod m20261122_000006_commerce;
 mod m20261122_000007_member_tags;
+mod m20261123_000008_shipment_newest;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_sync_runs::Migration),
             Box::new(m20261122_000006_commerce::Migration),
             Box::new(m20261122_000007_member_tags::Migration),
+            Box::new(m20261123_000008_shipment_newest::Migration),
         ]
     }
 }
