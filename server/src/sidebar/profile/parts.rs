@@ -43,42 +43,42 @@ pub struct MallTag {
 
 /// Corp tags grouped (`source` `wecom`), in the order given.
 pub fn corp_tag_groups(tags: Vec<CorpTag>) -> Vec<TagGroup> {
-    let mut groups: Vec<TagGroup> = Vec::new();
-    for tag in tags {
-        if groups.last().is_none_or(|g| g.group_id != tag.group_id) {
-            groups.push(TagGroup {
-                group_id: tag.group_id,
-                name: tag.group_name,
-                source: "wecom".into(),
-                tags: Vec::new(),
-            });
-        }
-        if let Some(group) = groups.last_mut() {
-            group.tags.push(Tag {
-                tag_id: tag.tag_id,
-                name: tag.tag_name,
-            });
-        }
-    }
-    groups
+    grouped(
+        "wecom",
+        tags.into_iter()
+            .map(|t| (t.group_id, t.group_name, t.tag_id, t.tag_name)),
+    )
 }
 
-/// The brand's tags grouped by their group's name (`source` `mall`), in the order given.
+/// The brand's tags grouped by their group's name (`source` `mall`), in the order given; a
+/// brand's tag has no id but its name.
 pub fn mall_tag_groups(tags: Vec<MallTag>) -> Vec<TagGroup> {
+    grouped(
+        "mall",
+        tags.into_iter()
+            .map(|t| (t.group.clone(), t.group, t.tag.clone(), t.tag)),
+    )
+}
+
+/// `(group id, group name, tag id, tag name)` rows, sorted by group, as tag groups.
+fn grouped(
+    source: &str,
+    rows: impl Iterator<Item = (String, String, String, String)>,
+) -> Vec<TagGroup> {
     let mut groups: Vec<TagGroup> = Vec::new();
-    for tag in tags {
-        if groups.last().is_none_or(|g| g.name != tag.group) {
+    for (group_id, group_name, tag_id, tag_name) in rows {
+        if groups.last().is_none_or(|g| g.group_id != group_id) {
             groups.push(TagGroup {
-                group_id: tag.group.clone(),
-                name: tag.group,
-                source: "mall".into(),
+                group_id,
+                name: group_name,
+                source: source.into(),
                 tags: Vec::new(),
             });
         }
         if let Some(group) = groups.last_mut() {
             group.tags.push(Tag {
-                tag_id: tag.tag.clone(),
-                name: tag.tag,
+                tag_id,
+                name: tag_name,
             });
         }
     }
