@@ -109,7 +109,9 @@ enum DemoAction {
         customers: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// The last day of the history (YYYY-MM-DD, China time); today by default.
+        /// The last day of the history (YYYY-MM-DD, China time); yesterday by default: the
+        /// history runs to 22:00 of its last day, and a demo seeded in the morning must not show
+        /// customers added or orders placed later that day.
         #[arg(long, value_name = "DATE")]
         until: Option<chrono::NaiveDate>,
         /// Also write the WeCom simulator's data (its members, contacts and tags) here, for
@@ -245,7 +247,7 @@ pub fn main() -> ExitCode {
                 let options = crate::demo::SeedOptions {
                     customers,
                     seed,
-                    last_day: until.unwrap_or_else(crate::demo::calendar::today),
+                    last_day: until.unwrap_or_else(crate::demo::calendar::yesterday),
                     simulator_data,
                     only_if_empty: if_empty,
                     progress: true,

@@ -116,9 +116,20 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&china()).date_naive()
 }
 
+/// The day before today in China: the demo's default last day.
+pub fn yesterday() -> NaiveDate {
+    today() - Duration::days(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_history_ends_before_now_whatever_the_hour() {
+        // Ending today, it would run to 22:00 China time: later than now for most of the day.
+        assert!(Calendar::ending(yesterday()).until < Utc::now());
+    }
 
     #[test]
     fn double_eleven_is_the_busiest_day_and_every_moment_is_inside_the_two_years() {
