@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use shared::customer::{
@@ -13,7 +14,7 @@ use shared::customer::{
 };
 
 use super::cursor::{self, Cursor, split_page};
-use super::scope::{followed_customer, linked_member};
+use super::scope::followed_member;
 use super::time;
 use crate::auth::Guide;
 use crate::entity::{
@@ -39,16 +40,16 @@ pub async fn customer_orders(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let followed = followed_customer(db, guide.id, &path).await?;
+    let member = followed_member(db, guide.id, &path).await?;
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
-    let Some(link) = linked_member(db, followed.customer.id).await? else {
+    let Some(member_id) = member else {
         return Ok(HttpResponse::Ok().json(OrdersPage {
             orders: Vec::new(),
             next_cursor: None,
         }));
     };
     let mut select = order::Entity::find()
-        .filter(order::Column::MemberId.eq(link.member_id))
+        .filter(order::Column::MemberId.eq(member_id))
         .order_by_desc(order::Column::OrderedAt)
         .order_by_desc(order::Column::Id)
         .limit(PAGE_SIZE + 1);
@@ -289,22 +290,20 @@ pub async fn order_detail(
     }))
 }
 
-/// Whether the member is linked to a customer the guide follows or followed.
+/// Whether the member is linked to a customer the guide follows or followed (one query).
 async fn guide_follows_member(
     db: &impl ConnectionTrait,
     guide: &Guide,
     member_id: i64,
 ) -> Result<bool, AppError> {
-    let Some(link) = member_customer::Entity::find()
-        .filter(member_customer::Column::MemberId.eq(member_id))
-        .one(db)
-        .await?
-    else {
-        return Ok(false);
-    };
+    let linked = Query::select()
+        .column(member_customer::Column::CustomerId)
+        .from(member_customer::Entity)
+        .and_where(member_customer::Column::MemberId.eq(member_id))
+        .to_owned();
     Ok(guide_customer::Entity::find()
         .filter(guide_customer::Column::GuideId.eq(guide.id))
-        .filter(guide_customer::Column::CustomerId.eq(link.customer_id))
+        .filter(guide_customer::Column::CustomerId.in_subquery(linked))
         .one(db)
         .await?
         .is_some())

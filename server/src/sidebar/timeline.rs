@@ -8,7 +8,7 @@ use shared::customer::{BehaviourEvent, TimelinePage};
 
 use super::cursor::{self, Cursor, split_page};
 use super::orders::PageQuery;
-use super::scope::{followed_customer, linked_member};
+use super::scope::followed_member;
 use super::time;
 use crate::auth::Guide;
 use crate::entity::behaviour_event;
@@ -25,16 +25,16 @@ pub async fn customer_timeline(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let followed = followed_customer(db, guide.id, &path).await?;
+    let member = followed_member(db, guide.id, &path).await?;
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
-    let Some(link) = linked_member(db, followed.customer.id).await? else {
+    let Some(member_id) = member else {
         return Ok(HttpResponse::Ok().json(TimelinePage {
             events: Vec::new(),
             next_cursor: None,
         }));
     };
     let mut select = behaviour_event::Entity::find()
-        .filter(behaviour_event::Column::MemberId.eq(link.member_id))
+        .filter(behaviour_event::Column::MemberId.eq(member_id))
         .order_by_desc(behaviour_event::Column::HappenedAt)
         .order_by_desc(behaviour_event::Column::Id)
         .limit(PAGE_SIZE + 1);
