@@ -444,15 +444,13 @@ async fn import(
 }
 
 async fn sync(settings: Settings, action: SyncAction) -> anyhow::Result<()> {
-    use anyhow::Context as _;
     let db = database::connect(&settings.database).await?;
     database::migrate(&db).await?;
     if let SyncAction::Status = action {
         return sync_status(&db).await;
     }
     let cache = crate::cache::connect(&settings.cache).await?;
-    let wecom = crate::wecom::client::WecomClient::from_settings(&settings.wecom, &cache)?
-        .context("the WeCom app is not configured: set WECOM_CORP_ID and WECOM_SECRET")?;
+    let wecom = crate::app::required_wecom_client(&settings.wecom, &cache)?;
     match action {
         SyncAction::Tags => {
             let counts = crate::sync::sync_catalogue(&db, &wecom).await?;
@@ -493,10 +491,8 @@ async fn transfer(settings: Settings, from: &str, to: Option<&str>) -> anyhow::R
     let db = database::connect(&settings.database).await?;
     database::migrate(&db).await?;
     if let Some(to) = to {
-        use anyhow::Context as _;
         let cache = crate::cache::connect(&settings.cache).await?;
-        let wecom = crate::wecom::client::WecomClient::from_settings(&settings.wecom, &cache)?
-            .context("the WeCom app is not configured: set WECOM_CORP_ID and WECOM_SECRET")?;
+        let wecom = crate::app::required_wecom_client(&settings.wecom, &cache)?;
         let now = chrono::Utc::now();
         // Earlier requests first: what WeCom finished moves before anything is asked again.
         let results = check_results(&db, &wecom, from, to, now).await?;

@@ -6,11 +6,11 @@
 use std::fmt::Write as _;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpResponse, ResponseError, web};
 use shared::ApiError;
 
 use crate::cache::CacheError;
-use crate::wecom::client::WecomError;
+use crate::wecom::client::{WecomClient, WecomError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -47,6 +47,17 @@ pub enum AppError {
 
     #[error("unexpected error")]
     Internal(#[from] anyhow::Error),
+}
+
+/// The WeCom API client a handler was given, or the error that says it is not configured
+/// (it is registered only when WECOM_CORP_ID and WECOM_SECRET are set).
+pub fn configured_wecom(wecom: &Option<web::Data<WecomClient>>) -> Result<&WecomClient, AppError> {
+    wecom
+        .as_ref()
+        .map(|wecom| wecom.get_ref())
+        .ok_or(AppError::Wecom(WecomError::NotConfigured(
+            "WECOM_CORP_ID and WECOM_SECRET",
+        )))
 }
 
 impl AppError {

@@ -8,8 +8,10 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use shared::{Health, Readiness, ReadinessCheck};
 
+use sea_orm::DatabaseConnection;
+
+use crate::cache::Cache;
 use crate::database;
-use crate::state::AppState;
 
 /// A dependency that has not answered within this time counts as down: a load balancer
 /// probing `/readyz` must get an answer quickly, whatever state the database is in.
@@ -24,10 +26,13 @@ pub async fn healthz() -> HttpResponse {
         })
 }
 
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn readyz(
+    db: web::Data<DatabaseConnection>,
+    cache: web::Data<dyn Cache>,
+) -> HttpResponse {
     let (database, cache) = tokio::join!(
-        check("database", database::ping(&state.db)),
-        check("cache", state.cache.ping()),
+        check("database", database::ping(&db)),
+        check("cache", cache.ping()),
     );
     let checks = vec![database, cache];
     let ready = checks.iter().all(|c| c.ok);

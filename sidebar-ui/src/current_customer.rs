@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 
 use crate::api;
 use crate::customer_view::CustomerView;
+use crate::skeleton::skeleton;
 use crate::wecom_bridge;
 
 /// `signatures`: the page's JS-SDK signatures, when the session's answer brought them.
@@ -146,16 +147,6 @@ fn customer_row(
                 {lost.then(|| view! { <span class="badge">"已流失"</span> })}
             </button>
         </li>
-    }
-}
-
-pub fn skeleton() -> impl IntoView {
-    view! {
-        <div aria-busy="true" data-testid="loading">
-            <div class="skeleton-line"></div>
-            <div class="skeleton-line short"></div>
-            <div class="skeleton-line"></div>
-        </div>
     }
 }
 

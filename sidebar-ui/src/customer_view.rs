@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use crate::api;
-use crate::current_customer::skeleton;
 use crate::orders_tab::OrdersTab;
 use crate::profile_tab::ProfileTab;
+use crate::skeleton::skeleton;
 use crate::timeline_tab::TimelineTab;
 
 #[derive(Clone, Copy, PartialEq, Eq)]

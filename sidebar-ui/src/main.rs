@@ -11,6 +11,7 @@ mod orders_tab;
 mod paged;
 mod profile_tab;
 mod service_status;
+mod skeleton;
 mod tag_editor;
 mod timeline_tab;
 mod wecom_bridge;

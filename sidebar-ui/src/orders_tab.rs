@@ -7,9 +7,9 @@ use shared::customer::{OrderDetail, OrderSummary, Shipment};
 
 use crate::api;
 use crate::clipboard;
-use crate::current_customer::skeleton;
 use crate::format::{channel, local_time, order_status, shipment_status, yuan};
 use crate::paged::Paged;
+use crate::skeleton::skeleton;
 
 #[component]
 pub fn OrdersTab(customer: String, linked: bool) -> impl IntoView {

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ApiFailure;
-use crate::current_customer::skeleton;
+use crate::skeleton::skeleton;
 
 #[derive(Clone, PartialEq, Eq)]
 pub enum Load {

@@ -50,7 +50,7 @@ impl TestSimulator {
         );
         settings.backoff = Duration::from_millis(20);
         settings.timeout = Duration::from_secs(2);
-        WecomClient::new(settings, cache).expect("client")
+        WecomClient::new(settings, server::cache::credential_store(&cache)).expect("client")
     }
 
     /// Calls per endpoint so far, e.g. `calls("cgi-bin/gettoken")`.

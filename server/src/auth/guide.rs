@@ -6,13 +6,12 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use sea_orm::EntityTrait;
+use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::SESSION_COOKIE;
+use super::{SESSION_COOKIE, Sessions};
 use crate::directory::guide_status;
 use crate::entity::guide;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// The guide a request is made for.
 #[derive(Debug, Clone)]
@@ -41,7 +40,8 @@ impl FromRequest for Guide {
 /// `Guide`.
 pub struct SignedIn {
     pub guide_id: i64,
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
+    sessions: web::Data<Sessions>,
     token: String,
     session_expires_at: i64,
 }
@@ -51,21 +51,23 @@ impl FromRequest for SignedIn {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = request.app_data::<web::Data<AppState>>().cloned();
+        let db = request.app_data::<web::Data<DatabaseConnection>>().cloned();
+        let sessions = request.app_data::<web::Data<Sessions>>().cloned();
         let token = request
             .cookie(SESSION_COOKIE)
             .map(|cookie| cookie.value().to_owned());
         Box::pin(async move {
-            let state = state.ok_or_else(|| anyhow::anyhow!("AppState is not registered"))?;
+            let (Some(db), Some(sessions)) = (db, sessions) else {
+                return Err(
+                    anyhow::anyhow!("the database or the sessions are not registered").into(),
+                );
+            };
             let token = token.ok_or_else(not_signed_in)?;
-            let session = state
-                .sessions
-                .find(&token)
-                .await?
-                .ok_or_else(session_expired)?;
+            let session = sessions.find(&token).await?.ok_or_else(session_expired)?;
             Ok(Self {
                 guide_id: session.guide_id,
-                state,
+                db,
+                sessions,
                 token,
                 session_expires_at: session.expires_at,
             })
@@ -77,16 +79,15 @@ impl SignedIn {
     /// The session's guide, re-read: gone, disabled or resigned since signing in ends the
     /// session at once (staff changes arrive by callback), not when it would have expired.
     pub async fn confirm(self) -> Result<Guide, AppError> {
-        let state = &self.state;
         let Some(found) = guide::Entity::find_by_id(self.guide_id)
-            .one(&state.db)
+            .one(self.db.get_ref())
             .await?
         else {
-            state.sessions.end(&self.token).await?;
+            self.sessions.end(&self.token).await?;
             return Err(session_expired());
         };
         if let Some(refusal) = refusal_for_status(&found.status) {
-            state.sessions.end(&self.token).await?;
+            self.sessions.end(&self.token).await?;
             return Err(refusal);
         }
         Ok(Guide {

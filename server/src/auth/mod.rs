@@ -5,10 +5,12 @@
 
 mod cookies;
 mod guide;
+mod page_signatures;
 mod session;
 mod sign_in;
 
 pub use guide::{Guide, SignedIn};
+pub use page_signatures::jssdk_config;
 pub use session::{SessionRecord, Sessions};
 pub use sign_in::{current_session, sign_in, sign_out, start_oauth};
 

@@ -8,21 +8,26 @@ use shared::{SessionInfo, SignIn};
 
 use super::guide::refusal_for_status;
 use super::{Guide, OAUTH_STATE_COOKIE, SESSION_COOKIE, cookies};
+use sea_orm::DatabaseConnection;
+
+use super::Sessions;
+use super::page_signatures::{self, MaybePageUrl};
+use crate::config::{AuthSettings, PublicUrl, WecomSettings};
 use crate::directory;
 use crate::entity::guide;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::error::{AppError, configured_wecom};
 use crate::wecom::api::{Member, OAuthIdentity, errcode};
 use crate::wecom::client::{WecomClient, WecomError};
-use crate::wecom::jssdk::{self, MaybePageUrl};
 
 /// WeCom's answers for a code that is unknown (40029), already used (40163) or expired (42003).
 const CODE_REFUSED: [i64; 3] = [40029, 40163, 42003];
 
 /// `GET /auth/wecom/start`: the sidebar's entry URL in WeCom's admin console. Sends the
 /// member to WeCom's authorize page, which comes back to the sidebar with `?code=`.
-pub async fn start_oauth(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let wecom = &state.settings.wecom;
+pub async fn start_oauth(
+    wecom: web::Data<WecomSettings>,
+    public_url: web::Data<PublicUrl>,
+) -> Result<HttpResponse, AppError> {
     let corp_id = wecom
         .corp_id
         .as_deref()
@@ -36,7 +41,7 @@ pub async fn start_oauth(state: web::Data<AppState>) -> Result<HttpResponse, App
         let mut query = authorize.query_pairs_mut();
         query
             .append_pair("appid", corp_id)
-            .append_pair("redirect_uri", &format!("{}/sidebar/", state.public_url))
+            .append_pair("redirect_uri", &format!("{}/sidebar/", public_url.as_str()))
             .append_pair("response_type", "code")
             .append_pair("scope", "snsapi_base")
             .append_pair("state", &oauth_state);
@@ -46,7 +51,7 @@ pub async fn start_oauth(state: web::Data<AppState>) -> Result<HttpResponse, App
     }
     // WeCom requires this fragment on the authorize URL.
     authorize.set_fragment(Some("wechat_redirect"));
-    let secure = cookies::secure_for(&state.public_url);
+    let secure = cookies::secure_for(public_url.as_str());
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, authorize.as_str()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -56,7 +61,11 @@ pub async fn start_oauth(state: web::Data<AppState>) -> Result<HttpResponse, App
 
 /// `POST /api/v1/session {"code", "state"?}`: trades WeCom's OAuth code for a session.
 pub async fn sign_in(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
+    sessions: web::Data<Sessions>,
+    public_url: web::Data<PublicUrl>,
+    wecom: Option<web::Data<WecomClient>>,
+    settings: web::Data<AuthSettings>,
     request: HttpRequest,
     body: web::Json<SignIn>,
 ) -> Result<HttpResponse, AppError> {
@@ -82,26 +91,26 @@ pub async fn sign_in(
             message: "登录请求已失效，请重新打开导购助手".into(),
         });
     }
-    let wecom = state.wecom_client()?;
-    let identity = wecom.oauth_identity(code).await.map_err(|err| match err {
+    let client = configured_wecom(&wecom)?;
+    let identity = client.oauth_identity(code).await.map_err(|err| match err {
         WecomError::Api { code, .. } if CODE_REFUSED.contains(&code) => AppError::Unauthorized {
             code: "code_expired",
             message: "登录码已使用或已过期，请重新打开导购助手".into(),
         },
         other => other.into(),
     })?;
-    let guide = guide_for(&state, wecom, &identity).await?;
+    let guide = guide_for(&db, client, &settings, &identity).await?;
     // The page's signatures are made while the session is stored: both are needed before the
     // page can ask WeCom which chat it is beside.
     let (started, jssdk) = tokio::join!(
-        state.sessions.start(guide.id),
-        jssdk::along_with_session(&state, page_url.as_deref()),
+        sessions.start(guide.id),
+        page_signatures::along_with_session(&public_url, &wecom, page_url.as_deref()),
     );
     let (token, session) = started?;
     tracing::info!(guide_id = guide.id, "guide signed in");
 
-    let secure = cookies::secure_for(&state.public_url);
-    let ttl = state.sessions.ttl().as_secs();
+    let secure = cookies::secure_for(public_url.as_str());
+    let ttl = sessions.ttl().as_secs();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .cookie(cookies::session(token, ttl, secure))
@@ -122,11 +131,13 @@ pub async fn sign_in(
 /// `GET /api/v1/session?url=`: who is signed in, and the page's JS-SDK signatures if `url`
 /// names it (a reload inside WeCom: one round trip instead of two).
 pub async fn current_session(
-    state: web::Data<AppState>,
+    public_url: web::Data<PublicUrl>,
+    wecom: Option<web::Data<WecomClient>>,
     guide: Guide,
     query: web::Query<MaybePageUrl>,
 ) -> HttpResponse {
-    let jssdk = jssdk::along_with_session(&state, query.url.as_deref()).await;
+    let jssdk =
+        page_signatures::along_with_session(&public_url, &wecom, query.url.as_deref()).await;
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(SessionInfo {
@@ -140,13 +151,14 @@ pub async fn current_session(
 
 /// `DELETE /api/v1/session`: signs out; signing out without a session is no error.
 pub async fn sign_out(
-    state: web::Data<AppState>,
+    sessions: web::Data<Sessions>,
+    public_url: web::Data<PublicUrl>,
     request: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     if let Some(cookie) = request.cookie(SESSION_COOKIE) {
-        state.sessions.end(cookie.value()).await?;
+        sessions.end(cookie.value()).await?;
     }
-    let secure = cookies::secure_for(&state.public_url);
+    let secure = cookies::secure_for(public_url.as_str());
     Ok(HttpResponse::NoContent()
         .cookie(cookies::expired(SESSION_COOKIE, "/", secure))
         .finish())
@@ -154,15 +166,16 @@ pub async fn sign_out(
 
 /// The guide the OAuth identity names, made one from user/get if this member is new here.
 async fn guide_for(
-    state: &AppState,
+    db: &DatabaseConnection,
     wecom: &WecomClient,
+    settings: &AuthSettings,
     identity: &OAuthIdentity,
 ) -> Result<guide::Model, AppError> {
     let Some(userid) = identity.userid.as_deref().filter(|id| !id.is_empty()) else {
         return Err(not_a_member());
     };
-    let allowed_departments = &state.settings.auth.guide_departments;
-    let known = directory::find_guide(&state.db, userid).await?;
+    let allowed_departments = &settings.guide_departments;
+    let known = directory::find_guide(db, userid).await?;
     // A guide first seen in a callback has no departments yet; they decide here.
     let needs_details = known
         .as_ref()
@@ -176,7 +189,7 @@ async fn guide_for(
             other => other.into(),
         })?;
         refuse_inactive(&member)?;
-        directory::upsert_member(&state.db, &member, Utc::now()).await?
+        directory::upsert_member(db, &member, Utc::now()).await?
     } else {
         known.ok_or_else(not_a_member)?
     };

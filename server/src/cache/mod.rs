@@ -4,12 +4,14 @@
 
 mod memory;
 mod redis;
+mod wecom_store;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use memory::MemoryCache;
 pub use redis::RedisCache;
+pub use wecom_store::credential_store;
 
 use crate::config::CacheSettings;
 

@@ -3,7 +3,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::{Cache, CacheError, ttl_millis};
-use crate::config::redact_url;
+use crate::secret::redact_url;
 
 /// The shared cache. `ConnectionManager` reconnects by itself after Redis restarts: the
 /// command that meets the broken connection fails, and the ones after it go through.

@@ -16,7 +16,7 @@ use super::signature::{self, SignatureError};
 use super::{behaviour, coupons, grants, members, orders, products, shipments, staff, stores};
 use crate::database::begin_write;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::secret::Secret;
 
 /// At most this many records per request.
 pub const MAX_RECORDS: usize = 1000;
@@ -166,6 +166,9 @@ pub async fn apply_batch(
     Ok(answer)
 }
 
+/// The key the brand's systems sign ingest requests with (registered only when configured).
+pub struct IngestSecret(pub Secret);
+
 #[derive(serde::Deserialize)]
 struct Batch {
     records: Vec<Value>,
@@ -173,16 +176,16 @@ struct Batch {
 
 /// `POST /api/v1/ingest/{kind}`.
 pub async fn receive(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
+    secret: Option<web::Data<IngestSecret>>,
     kind: web::Path<String>,
     request: HttpRequest,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let kind = Kind::parse(&kind).ok_or_else(|| AppError::NotFound)?;
-    let secret = state
-        .settings
-        .ingest_secret
+    let secret = secret
         .as_ref()
+        .map(|secret| secret.get_ref())
         .ok_or(AppError::Unavailable {
             code: "ingest_not_configured",
             message: "ingest is not configured (GUIDEDESK_INGEST_SECRET)".into(),
@@ -207,7 +210,7 @@ pub async fn receive(
     };
     let now = Utc::now();
     signature::verify(
-        secret.expose(),
+        secret.0.expose(),
         header("X-GuideDesk-Timestamp").as_deref(),
         header("X-GuideDesk-Signature").as_deref(),
         &body,
@@ -231,7 +234,7 @@ pub async fn receive(
             batch.records.len()
         )));
     }
-    let answer = apply_batch(&state.db, kind, batch.records, now).await?;
+    let answer = apply_batch(&db, kind, batch.records, now).await?;
     tracing::info!(
         kind = kind.name(),
         accepted = answer.accepted,

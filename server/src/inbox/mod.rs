@@ -4,11 +4,13 @@
 pub mod admin;
 mod apply;
 mod intake;
+mod receive;
 mod store;
 pub mod worker;
 
 pub use apply::{Outcome, apply_event};
 pub use intake::{Intake, IntakeError};
+pub use receive::{ReceiveError, receive_callback, verify_callback_url};
 pub use store::{Stored, dedupe_key};
 pub use worker::WorkerSettings;
 

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use shared::customer::{CustomerList, CustomerListItem};
 
@@ -10,7 +10,6 @@ use super::time;
 use crate::auth::Guide;
 use crate::entity::{customer, guide_customer};
 use crate::error::AppError;
-use crate::state::AppState;
 
 const LIMIT: u64 = 50;
 
@@ -21,7 +20,7 @@ pub struct Search {
 }
 
 pub async fn my_customers(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
     guide: Guide,
     query: web::Query<Search>,
 ) -> Result<HttpResponse, AppError> {
@@ -54,7 +53,7 @@ pub async fn my_customers(
         );
     }
     let customers = select
-        .all(&state.db)
+        .all(db.get_ref())
         .await?
         .into_iter()
         .filter_map(|(relation, customer)| {

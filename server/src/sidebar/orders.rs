@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::Deserialize;
 use shared::customer::{
     OrderDetail, OrderItem, OrderSummary, OrdersPage, Shipment, ShipmentSummary, TrackingEvent,
@@ -21,7 +24,6 @@ use crate::entity::{
     guide_customer, member_customer, order, order_item, shipment, shipment_event, store,
 };
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// Orders a page.
 pub const PAGE_SIZE: u64 = 20;
@@ -34,12 +36,12 @@ pub struct PageQuery {
 
 /// `GET /api/v1/customers/{external_userid}/orders?cursor=`.
 pub async fn customer_orders(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
     guide: Guide,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let db = &state.db;
+    let db = db.get_ref();
     let member = followed_member(db, guide.id, &path).await?;
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
     let Some(member_id) = member else {
@@ -202,11 +204,11 @@ async fn latest_events(
 
 /// `GET /api/v1/orders/{id}`: an order of a customer the guide follows or followed.
 pub async fn order_detail(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
     guide: Guide,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let db = &state.db;
+    let db = db.get_ref();
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     let found = order::Entity::find_by_id(id)
         .one(db)

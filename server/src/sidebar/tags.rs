@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use shared::customer::{Tag, TagCatalogue, TagEdit, TagGroup};
 
 use super::profile::{corp_tag_groups, corp_tags};
@@ -13,18 +13,18 @@ use crate::auth::Guide;
 use crate::directory::relation_status;
 use crate::directory::tags::{MarkTagError, Marker, mark_tags};
 use crate::entity::{tag, tag_group};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::error::{AppError, configured_wecom};
+use crate::wecom::client::WecomClient;
 
 /// Tags one edit may name (WeCom's own limit per call is far above what a guide taps).
 const MAX_TAGS_PER_EDIT: usize = 50;
 
 /// `GET /api/v1/tags`: live groups and tags, in WeCom's order.
 pub async fn catalogue(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
     _guide: Guide,
 ) -> Result<HttpResponse, AppError> {
-    let db = &state.db;
+    let db = db.get_ref();
     let groups = tag_group::Entity::find()
         .filter(tag_group::Column::Deleted.eq(false))
         .order_by_asc(tag_group::Column::SortOrder)
@@ -59,22 +59,26 @@ pub async fn catalogue(
 
 /// `POST /api/v1/customers/{external_userid}/tags`: adds tags; answers the customer's tags now.
 pub async fn add_tags(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
+    wecom: Option<web::Data<WecomClient>>,
     guide: Guide,
     path: web::Path<String>,
     body: web::Json<TagEdit>,
 ) -> Result<HttpResponse, AppError> {
-    edit(state, guide, &path, body.into_inner(), Change::Add).await
+    let wecom = configured_wecom(&wecom)?;
+    edit(&db, wecom, guide, &path, body.into_inner(), Change::Add).await
 }
 
 /// `DELETE /api/v1/customers/{external_userid}/tags`: removes tags; answers the tags now.
 pub async fn remove_tags(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
+    wecom: Option<web::Data<WecomClient>>,
     guide: Guide,
     path: web::Path<String>,
     body: web::Json<TagEdit>,
 ) -> Result<HttpResponse, AppError> {
-    edit(state, guide, &path, body.into_inner(), Change::Remove).await
+    let wecom = configured_wecom(&wecom)?;
+    edit(&db, wecom, guide, &path, body.into_inner(), Change::Remove).await
 }
 
 enum Change {
@@ -83,13 +87,13 @@ enum Change {
 }
 
 async fn edit(
-    state: web::Data<AppState>,
+    db: &DatabaseConnection,
+    wecom: &WecomClient,
     guide: Guide,
     external_userid: &str,
     edit: TagEdit,
     change: Change,
 ) -> Result<HttpResponse, AppError> {
-    let db = &state.db;
     let followed = followed_customer(db, guide.id, external_userid).await?;
     if followed.relation.status != relation_status::ACTIVE {
         return Err(AppError::Forbidden {
@@ -106,7 +110,6 @@ async fn edit(
             message: format!("请选择 1 到 {MAX_TAGS_PER_EDIT} 个标签"),
         });
     }
-    let wecom = state.wecom_client()?;
     let (add, remove) = match change {
         Change::Add => (ids, Vec::new()),
         Change::Remove => (Vec::new(), ids),
@@ -115,7 +118,7 @@ async fn edit(
         guide_id: guide.id,
         userid: &guide.userid,
     };
-    match mark_tags(
+    mark_tags(
         db,
         wecom,
         marker,
@@ -125,23 +128,23 @@ async fn edit(
         Utc::now(),
     )
     .await
-    {
-        Ok(()) => {}
-        Err(MarkTagError::NotFollowed) => return Err(AppError::NotFound),
-        Err(MarkTagError::NothingToMark) => {
-            return Err(AppError::BadRequest {
-                code: "invalid_tags",
-                message: "请选择要添加或移除的标签".into(),
-            });
-        }
-        Err(MarkTagError::UnknownTag(_)) => {
-            return Err(AppError::BadRequest {
-                code: "unknown_tag",
-                message: "标签不存在或已被删除，请刷新标签列表".into(),
-            });
-        }
-        Err(MarkTagError::Wecom(err)) => return Err(AppError::Wecom(err)),
-        Err(MarkTagError::Database(err)) => return Err(AppError::Database(err)),
-    }
+    .map_err(refusal)?;
     Ok(HttpResponse::Ok().json(corp_tag_groups(corp_tags(db, followed.relation.id).await?)))
+}
+
+/// What the guide is told when the tags could not be changed.
+fn refusal(err: MarkTagError) -> AppError {
+    match err {
+        MarkTagError::NotFollowed => AppError::NotFound,
+        MarkTagError::NothingToMark => AppError::BadRequest {
+            code: "invalid_tags",
+            message: "请选择要添加或移除的标签".into(),
+        },
+        MarkTagError::UnknownTag(_) => AppError::BadRequest {
+            code: "unknown_tag",
+            message: "标签不存在或已被删除，请刷新标签列表".into(),
+        },
+        MarkTagError::Wecom(err) => AppError::Wecom(err),
+        MarkTagError::Database(err) => AppError::Database(err),
+    }
 }

@@ -3,7 +3,7 @@
 //! first.
 
 use actix_web::{HttpResponse, web};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::customer::{BehaviourEvent, TimelinePage};
 
 use super::cursor::{self, Cursor, split_page};
@@ -13,18 +13,17 @@ use super::time;
 use crate::auth::Guide;
 use crate::entity::behaviour_event;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// Events a page.
 pub const PAGE_SIZE: u64 = 30;
 
 pub async fn customer_timeline(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
     guide: Guide,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let db = &state.db;
+    let db = db.get_ref();
     let member = followed_member(db, guide.id, &path).await?;
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
     let Some(member_id) = member else {

@@ -11,15 +11,6 @@ use super::{Pacer, Progress, SyncError, SyncOptions, drain_queue, sync_contacts}
 use crate::cache::SharedCache;
 use crate::wecom::client::WecomClient;
 
-/// When the server syncs by itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SyncSchedule {
-    /// The nightly reconciliation's time of day, China Standard Time; `None`: never.
-    pub nightly_at: Option<NaiveTime>,
-    /// How often the re-sync queue is drained; `None`: never.
-    pub queue_every: Option<Duration>,
-}
-
 /// China Standard Time: the brands' stores keep it, and it has no daylight saving.
 pub fn china_time() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())

@@ -1,106 +1,50 @@
-//! `/wecom/callback`: the product's trust boundary.
-//!
-//! GET answers WeCom's URL verification; POST receives events. A POST is acknowledged (200,
-//! empty body) only after its signature is verified, its payload decrypted and addressed to
-//! us, and the payload stored in the inbox; the work happens later, in the inbox worker, so
-//! WeCom's 5-second limit is never at risk and a crash loses nothing.
+//! WeCom's callback requests, as the protocol defines them: the signature parameters of the
+//! query string, the replay window, the envelope and its decryption. What the app does with
+//! an authentic payload (the inbox stores it) is not this module's business.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use futures_util::StreamExt;
 use percent_encoding::percent_decode_str;
-use shared::ApiError;
 
 use super::crypto::{CallbackCrypto, CryptoError};
 use super::events;
 use super::flat_xml;
-use crate::inbox::{self, Stored};
-use crate::state::AppState;
 
 /// WeCom's payloads are a few KB; anything near this is not from WeCom.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The callback configuration of the running server.
+/// How this app's callbacks are checked: its crypto (Token, EncodingAESKey, CorpID) and
+/// the replay window.
 #[derive(Debug)]
-pub struct CallbackConfig {
+pub struct CallbackVerifier {
     pub crypto: CallbackCrypto,
     /// A request whose timestamp is further than this from now is refused; 0 disables.
     pub max_skew_secs: u64,
 }
 
+/// Why a request is not an authentic callback.
 #[derive(Debug, thiserror::Error)]
 pub enum CallbackError {
-    #[error(
-        "the callback is not configured (WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY, WECOM_CORP_ID)"
-    )]
-    NotConfigured,
     #[error("missing query parameter `{0}`")]
     MissingParameter(&'static str),
     #[error("the timestamp is not a number of seconds")]
     InvalidTimestamp,
     #[error("the timestamp is {0} s away from now")]
     StaleTimestamp(i64),
-    #[error("the body is larger than {MAX_BODY_BYTES} bytes")]
-    TooLarge,
-    #[error("the body could not be read")]
-    UnreadableBody,
     #[error(transparent)]
     Crypto(#[from] CryptoError),
-    #[error("the inbox could not store the event")]
-    Store(#[source] inbox::IntakeError),
 }
 
 impl CallbackError {
-    fn code(&self) -> String {
+    /// A stable, machine-readable name for the refusal: WeCom's own code (`-40001`) for a
+    /// crypto failure.
+    pub fn code(&self) -> String {
         match self {
-            Self::NotConfigured => "wecom_not_configured".into(),
             Self::MissingParameter(_) => "missing_parameter".into(),
             Self::InvalidTimestamp => "invalid_timestamp".into(),
             Self::StaleTimestamp(_) => "stale_timestamp".into(),
-            Self::TooLarge => "payload_too_large".into(),
-            Self::UnreadableBody => "unreadable_body".into(),
             Self::Crypto(error) => error.code().to_string(),
-            Self::Store(_) => "database_unavailable".into(),
         }
-    }
-}
-
-impl ResponseError for CallbackError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::NotConfigured | Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::MissingParameter(_) | Self::InvalidTimestamp | Self::UnreadableBody => {
-                StatusCode::BAD_REQUEST
-            }
-            Self::StaleTimestamp(_) => StatusCode::UNAUTHORIZED,
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Crypto(CryptoError::SignatureMismatch) => StatusCode::UNAUTHORIZED,
-            Self::Crypto(CryptoError::ReceiveIdMismatch) => StatusCode::FORBIDDEN,
-            Self::Crypto(
-                CryptoError::ParseBody
-                | CryptoError::DecodeBase64
-                | CryptoError::Decrypt
-                | CryptoError::IllegalBuffer,
-            ) => StatusCode::BAD_REQUEST,
-            Self::Crypto(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        let code = self.code();
-        // The request id comes from the enclosing span; the message never holds a secret.
-        let cause = crate::error::cause_chain(self);
-        if status.is_server_error() {
-            tracing::error!(%code, %cause, "callback not accepted");
-        } else {
-            tracing::warn!(%code, %cause, "callback refused");
-        }
-        HttpResponse::build(status).json(ApiError::new(code, self.to_string()))
     }
 }
 
@@ -137,10 +81,6 @@ fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
-fn callback_config(state: &AppState) -> Result<&Arc<CallbackConfig>, CallbackError> {
-    state.callback.as_ref().ok_or(CallbackError::NotConfigured)
-}
-
 /// Refuses replays of old requests: a captured request stays valid only this long.
 fn check_timestamp(timestamp: &str, max_skew_secs: u64) -> Result<(), CallbackError> {
     let sent: i64 = timestamp
@@ -157,92 +97,48 @@ fn check_timestamp(timestamp: &str, max_skew_secs: u64) -> Result<(), CallbackEr
     Ok(())
 }
 
-/// The signature parameters every callback request carries, with the timestamp checked
-/// against the replay window.
-struct Signed<'q> {
-    signature: &'q str,
-    timestamp: &'q str,
-    nonce: &'q str,
+/// A request whose signature parameters are present and whose timestamp is in the replay
+/// window: checked before its body is read.
+pub struct SignedRequest<'v> {
+    verifier: &'v CallbackVerifier,
+    query: CallbackQuery,
 }
 
-impl<'q> Signed<'q> {
-    fn from_query(query: &'q CallbackQuery, max_skew_secs: u64) -> Result<Self, CallbackError> {
-        let signed = Self {
-            signature: query.required("msg_signature")?,
-            timestamp: query.required("timestamp")?,
-            nonce: query.required("nonce")?,
-        };
-        check_timestamp(signed.timestamp, max_skew_secs)?;
-        Ok(signed)
-    }
-
-    fn open(&self, crypto: &CallbackCrypto, encrypt: &str) -> Result<String, CryptoError> {
-        crypto.verify_and_decrypt(self.signature, self.timestamp, self.nonce, encrypt)
-    }
-}
-
-/// `GET /wecom/callback?msg_signature&timestamp&nonce&echostr`: WeCom's URL verification.
-/// The answer is the bare decrypted echo: no quotes, no BOM, no newline.
-pub async fn verify_url(
-    request: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, CallbackError> {
-    let config = callback_config(&state)?;
-    let query = CallbackQuery::parse(request.query_string());
-    let signed = Signed::from_query(&query, config.max_skew_secs)?;
-    let echo = signed.open(&config.crypto, query.required("echostr")?)?;
-    tracing::info!("callback URL verified");
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        ))
-        .body(echo))
-}
-
-/// `POST /wecom/callback?msg_signature&timestamp&nonce` with the XML (or JSON) envelope.
-pub async fn receive_event(
-    request: HttpRequest,
-    mut body: web::Payload,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, CallbackError> {
-    let config = callback_config(&state)?;
-    let query = CallbackQuery::parse(request.query_string());
-    let signed = Signed::from_query(&query, config.max_skew_secs)?;
-
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
-        return Err(CallbackError::TooLarge);
-    }
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|_| CallbackError::UnreadableBody)?;
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(CallbackError::TooLarge);
+impl CallbackVerifier {
+    /// The query string's signature parameters, checked against the replay window.
+    pub fn signed_request(&self, query_string: &str) -> Result<SignedRequest<'_>, CallbackError> {
+        let query = CallbackQuery::parse(query_string);
+        for name in ["msg_signature", "timestamp", "nonce"] {
+            query.required(name)?;
         }
-        bytes.extend_from_slice(&chunk);
+        check_timestamp(query.required("timestamp")?, self.max_skew_secs)?;
+        Ok(SignedRequest {
+            verifier: self,
+            query,
+        })
+    }
+}
+
+impl SignedRequest<'_> {
+    fn open(&self, encrypt: &str) -> Result<String, CallbackError> {
+        Ok(self.verifier.crypto.verify_and_decrypt(
+            self.query.required("msg_signature")?,
+            self.query.required("timestamp")?,
+            self.query.required("nonce")?,
+            encrypt,
+        )?)
     }
 
-    let encrypt = envelope_encrypt(&bytes)?;
-    let payload = signed.open(&config.crypto, &encrypt)?;
-    // The kind is only a label for people reading the inbox; an unparseable payload is still
-    // authentic (it is signed) and is stored so the worker can record why it failed.
-    let kind = events::parse(&payload).map(|event| event.kind()).ok();
-    let stored = state
-        .inbox
-        .store(payload, kind.clone())
-        .await
-        .map_err(CallbackError::Store)?;
-    let kind = kind.as_deref().unwrap_or("unparseable");
-    match stored {
-        Stored::New => tracing::info!(kind, "callback stored"),
-        Stored::Duplicate => tracing::info!(kind, "repeated callback acknowledged"),
+    /// URL verification (`GET ...&echostr=`): the decrypted echo, to be answered as is.
+    pub fn verified_echo(&self) -> Result<String, CallbackError> {
+        self.open(self.query.required("echostr")?)
     }
-    Ok(HttpResponse::Ok().finish())
+
+    /// An event delivery: the decrypted payload of the envelope `body`.
+    pub fn open_envelope(&self, body: &[u8]) -> Result<String, CallbackError> {
+        let encrypt = envelope_encrypt(body)?;
+        self.open(&encrypt)
+    }
 }
 
 /// The `Encrypt` value of the envelope: `<xml>...<Encrypt>..</Encrypt></xml>`, or the JSON

@@ -19,47 +19,14 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::api::{self, Ticket, TokenAnswer};
-use super::credentials::{CachedCredential, Fetched};
-use crate::cache::{CacheError, SharedCache};
-use crate::config::Secret;
+pub use super::api_error::WecomError;
+use super::api_error::{MAX_ATTEMPTS, RATE_LIMITED, SYSTEM_BUSY};
+use super::credentials::{CachedCredential, Fetched, SharedStore};
+use crate::secret::Secret;
 
 const TOKEN_INVALID: i64 = 40014;
 const TOKEN_MISSING: i64 = 41001;
 const TOKEN_EXPIRED: i64 = 42001;
-const SYSTEM_BUSY: i64 = -1;
-const RATE_LIMITED: i64 = 45009;
-/// Attempts for a busy or rate-limited answer, the first included.
-const MAX_ATTEMPTS: u32 = 3;
-
-#[derive(Debug, thiserror::Error)]
-pub enum WecomError {
-    #[error("WeCom answered errcode {code}: {message}")]
-    Api { code: i64, message: String },
-    #[error("WeCom is busy (errcode -1) after {MAX_ATTEMPTS} attempts")]
-    Busy,
-    #[error("WeCom rate-limited the call (errcode 45009) after {MAX_ATTEMPTS} attempts")]
-    RateLimited,
-    #[error("WeCom could not be reached: {0}")]
-    Transport(String),
-    #[error("WeCom's answer to {path} was not understood: {detail}")]
-    Decode { path: String, detail: String },
-    #[error("the WeCom app is not configured ({0})")]
-    NotConfigured(&'static str),
-    #[error(transparent)]
-    Cache(#[from] CacheError),
-}
-
-impl WecomError {
-    /// WeCom's errcode, where it gave one.
-    pub fn errcode(&self) -> Option<i64> {
-        match self {
-            Self::Api { code, .. } => Some(*code),
-            Self::Busy => Some(SYSTEM_BUSY),
-            Self::RateLimited => Some(RATE_LIMITED),
-            _ => None,
-        }
-    }
-}
 
 /// How the client talks to WeCom; the defaults suit production, tests shorten them.
 #[derive(Debug, Clone)]
@@ -108,7 +75,7 @@ struct Inner {
 }
 
 impl WecomClient {
-    pub fn new(settings: ClientSettings, cache: SharedCache) -> Result<Self, WecomError> {
+    pub fn new(settings: ClientSettings, cache: SharedStore) -> Result<Self, WecomError> {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
@@ -134,23 +101,6 @@ impl WecomClient {
                 settings,
             }),
         })
-    }
-
-    /// The client the settings configure: `None` until the corp id and secret are set.
-    pub fn from_settings(
-        wecom: &crate::config::WecomSettings,
-        cache: &SharedCache,
-    ) -> Result<Option<Self>, WecomError> {
-        let (Some(corp_id), Some(secret)) = (&wecom.corp_id, &wecom.secret) else {
-            return Ok(None);
-        };
-        let settings = ClientSettings::new(
-            wecom.api_base.clone(),
-            corp_id.clone(),
-            wecom.agent_id,
-            secret.clone(),
-        );
-        Self::new(settings, cache.clone()).map(Some)
     }
 
     pub fn corp_id(&self) -> &str {

@@ -1,4 +1,5 @@
-//! The access token and the JS-SDK tickets, cached in the shared cache.
+//! The access token and the JS-SDK tickets, kept in a store every replica shares (the app's
+//! cache: see [`CredentialStore`]).
 //!
 //! WeCom rate-limits gettoken and the ticket endpoints (400 corp tickets and 100 app tickets
 //! an hour), so every replica must use the same credential and only one may refresh it:
@@ -10,11 +11,33 @@
 //! Values are secrets: they are never logged, and only this module and the client see them.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-use crate::cache::{CacheError, SharedCache};
+/// Where credentials are kept: what the client needs of a cache, and no more. The app hands
+/// in its shared cache (in-process, or Redis when several replicas run).
+#[async_trait::async_trait]
+pub trait CredentialStore: Send + Sync + 'static {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StoreError>;
+    /// Stores the value only if the key is absent, and says whether it did (a lock).
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError>;
+    async fn delete(&self, key: &str) -> Result<bool, StoreError>;
+}
+
+pub type SharedStore = Arc<dyn CredentialStore>;
+
+/// The store could not be reached; the text says why (it never holds a credential).
+#[derive(Debug, thiserror::Error)]
+#[error("the credential store is unreachable: {0}")]
+pub struct StoreError(pub String);
 
 /// Refresh this long before WeCom's `expires_in` runs out, so no call carries a token that
 /// expires on the way.
@@ -32,7 +55,7 @@ pub struct Fetched {
 
 /// One cached credential (the token of an app, or one kind of ticket).
 pub struct CachedCredential {
-    cache: SharedCache,
+    cache: SharedStore,
     key: String,
     lock_key: String,
     local: Mutex<()>,
@@ -40,7 +63,7 @@ pub struct CachedCredential {
 
 impl CachedCredential {
     /// `key` names the credential, e.g. `wecom:token:{corp}:{agent}`; the cache prefixes it.
-    pub fn new(cache: SharedCache, key: String) -> Self {
+    pub fn new(cache: SharedStore, key: String) -> Self {
         Self {
             lock_key: format!("{key}:refreshing"),
             cache,
@@ -55,7 +78,7 @@ impl CachedCredential {
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<Fetched, E>>,
-        E: From<CacheError>,
+        E: From<StoreError>,
     {
         if let Some(value) = self.cache.get(&self.key).await? {
             return Ok(value);
@@ -94,7 +117,7 @@ impl CachedCredential {
 
     /// Forgets `rejected` (WeCom said it is invalid or expired), unless a newer value has
     /// replaced it already, so the next `get` fetches a fresh one.
-    pub async fn invalidate(&self, rejected: &str) -> Result<(), CacheError> {
+    pub async fn invalidate(&self, rejected: &str) -> Result<(), StoreError> {
         if self.cache.get(&self.key).await?.as_deref() == Some(rejected) {
             self.cache.delete(&self.key).await?;
         }

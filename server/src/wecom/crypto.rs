@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 
 type Aes256CbcEncryptor = cbc::Encryptor<aes::Aes256>;
 type Aes256CbcDecryptor = cbc::Decryptor<aes::Aes256>;

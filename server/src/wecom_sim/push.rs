@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Shared, lock};
-use crate::config::Secret;
+use crate::secret::Secret;
 use crate::wecom::api::{ContactDetails, ExternalContact, FollowUser};
 use crate::wecom::crypto::CallbackCrypto;
 

@@ -10,7 +10,7 @@ mod statement;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use sea_orm::DbBackend;
+use sea_orm::{DatabaseConnection, DbBackend};
 use shared::customer::{CustomerProfile, CustomerStatus};
 
 pub use composed::{corp_tags, read as read_composed};
@@ -19,18 +19,17 @@ pub use statement::read as read_in_one_statement;
 
 use crate::auth::SignedIn;
 use crate::error::AppError;
-use crate::state::AppState;
 use parts::mall_tag_groups;
 
 /// Orders shown on the profile.
 const RECENT_ORDERS: u64 = 3;
 
 pub async fn customer_profile(
-    state: web::Data<AppState>,
+    db: web::Data<DatabaseConnection>,
     signed_in: SignedIn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let db = &state.db;
+    let db = db.get_ref();
     let now = Utc::now();
     let parts = match db.get_database_backend() {
         // The statement reads only for an active guide: the guide is not re-read first.

@@ -1,5 +1,6 @@
 //! Builds the running server: connects the database and cache, applies migrations, loads
-//! the sidebar build, binds the listener and wires the routes.
+//! the sidebar build, binds the listener and wires the routes (`routes`). Each handler is
+//! handed the dependencies it uses, one `web::Data` each (`Dependencies`), not one bag.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -9,18 +10,19 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
-use crate::auth::{self, Sessions};
-use crate::config::Settings;
-use crate::error::AppError;
-use crate::inbox::{self, WorkerSettings};
-use crate::sidebar::{self, SidebarAssets};
-use crate::state::AppState;
-use crate::sync::schedule::SyncSchedule;
-use crate::wecom::callback::{self, CallbackConfig};
+mod routes;
+mod wecom;
+
+pub use wecom::{callback_verifier, required_wecom_client, wecom_client};
+
+use crate::auth::Sessions;
+use crate::commerce::ingest::IngestSecret;
+use crate::config::{PublicUrl, Settings, SyncSchedule};
+use crate::inbox::{self, Intake, WorkerSettings};
+use crate::sidebar::SidebarAssets;
+use crate::wecom::callback::CallbackVerifier;
 use crate::wecom::client::WecomClient;
-use crate::wecom::crypto::CallbackCrypto;
-use crate::wecom::jssdk;
-use crate::{cache, database, health, request_log, sync};
+use crate::{cache, database, request_log, sync};
 
 pub struct Application {
     port: u16,
@@ -84,7 +86,7 @@ impl Application {
             "storage ready"
         );
 
-        let callback = callback_config(&settings)?;
+        let callback = callback_verifier(&settings.wecom)?;
         if callback.is_none() {
             tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
         }
@@ -100,8 +102,7 @@ impl Application {
                 ..WorkerSettings::default()
             },
         });
-        let wecom = WecomClient::from_settings(&settings.wecom, &cache)
-            .context("cannot build the WeCom API client")?;
+        let wecom = wecom_client(&settings.wecom, &cache)?;
         if wecom.is_none() {
             tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
         }
@@ -120,25 +121,28 @@ impl Application {
             cache.clone(),
             std::time::Duration::from_secs(settings.auth.session_ttl_secs),
         );
-        let state = AppState {
-            db,
-            cache,
-            public_url: Arc::from(public_url.as_str()),
-            settings: Arc::new(settings),
-            callback,
-            wecom,
-            inbox,
-            sessions,
+        let dependencies = Dependencies {
+            db: web::Data::new(db),
+            cache: web::Data::from(cache),
+            sessions: web::Data::new(sessions),
+            inbox: web::Data::new(inbox),
+            callback: callback.map(web::Data::new),
+            wecom: wecom.map(web::Data::new),
+            public_url: web::Data::new(PublicUrl::new(&public_url)),
+            auth: web::Data::new(settings.auth.clone()),
+            wecom_settings: web::Data::new(settings.wecom.clone()),
+            ingest_secret: settings
+                .ingest_secret
+                .clone()
+                .map(|secret| web::Data::new(IngestSecret(secret))),
+            assets: web::Data::new(assets),
         };
-        let state = web::Data::new(state);
-        let assets = web::Data::new(assets);
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(request_log::log_request))
-                .app_data(state.clone())
-                .app_data(assets.clone())
-                .configure(configure_extractors)
-                .configure(routes)
+                .configure(|cfg| dependencies.register(cfg))
+                .configure(routes::configure_extractors)
+                .configure(routes::routes)
         })
         .listen(listener)?
         // SIGTERM/SIGINT stop accepting, then in-flight requests get this long to finish.
@@ -205,91 +209,42 @@ impl Application {
     }
 }
 
-/// The callback crypto, when the settings configure it (they are validated all-or-none).
-fn callback_config(settings: &Settings) -> anyhow::Result<Option<Arc<CallbackConfig>>> {
-    let wecom = &settings.wecom;
-    let (Some(token), Some(key), Some(corp_id)) = (
-        &wecom.callback_token,
-        &wecom.callback_aes_key,
-        &wecom.corp_id,
-    ) else {
-        return Ok(None);
-    };
-    let crypto = CallbackCrypto::new(token.clone(), key.expose(), corp_id)
-        .context("WECOM_CALLBACK_AES_KEY is not a valid EncodingAESKey")?;
-    Ok(Some(Arc::new(CallbackConfig {
-        crypto,
-        max_skew_secs: wecom.callback_max_skew_secs,
-    })))
+/// What the handlers may be handed, each on its own: a handler names the ones it uses.
+/// The optional ones are registered only when configured, and a handler that takes
+/// `Option<web::Data<_>>` answers "not configured" without them.
+#[derive(Clone)]
+struct Dependencies {
+    db: web::Data<sea_orm::DatabaseConnection>,
+    cache: web::Data<dyn cache::Cache>,
+    sessions: web::Data<Sessions>,
+    inbox: web::Data<Intake>,
+    callback: Option<web::Data<CallbackVerifier>>,
+    wecom: Option<web::Data<WecomClient>>,
+    public_url: web::Data<PublicUrl>,
+    auth: web::Data<crate::config::AuthSettings>,
+    wecom_settings: web::Data<crate::config::WecomSettings>,
+    ingest_secret: Option<web::Data<IngestSecret>>,
+    assets: web::Data<SidebarAssets>,
 }
 
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/wecom/callback", web::get().to(callback::verify_url))
-        .route("/wecom/callback", web::post().to(callback::receive_event))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/auth/wecom/start", web::get().to(auth::start_oauth))
-        .service(
-            web::resource("/api/v1/session")
-                .route(web::post().to(auth::sign_in))
-                .route(web::get().to(auth::current_session))
-                .route(web::delete().to(auth::sign_out)),
-        )
-        .route("/api/v1/jssdk/config", web::get().to(jssdk::config))
-        .configure(sidebar::routes)
-        .route(
-            "/api/v1/ingest/{kind}",
-            web::post().to(crate::commerce::ingest::receive),
-        )
-        .route(
-            "/demo/images/{name}",
-            web::get().to(crate::demo::images::product_image),
-        )
-        .route(
-            "/sidebar",
-            web::get().to(sidebar::assets::redirect_to_index),
-        )
-        .route(
-            "/sidebar/{path:.*}",
-            web::get().to(sidebar::assets::serve_asset),
-        )
-        .route(
-            "/sidebar/{path:.*}",
-            web::head().to(sidebar::assets::serve_asset),
-        )
-        .default_service(web::to(unknown_route));
-}
-
-async fn unknown_route() -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::NotFound)
-}
-
-/// Malformed JSON, query strings and path segments answer with our `{code, message}` body,
-/// like every other error, instead of actix's plain-text defaults.
-fn configure_extractors(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::JsonConfig::default()
-            .limit(256 * 1024)
-            .error_handler(|err, _| {
-                AppError::BadRequest {
-                    code: "invalid_json",
-                    message: format!("请求内容无效：{err}"),
-                }
-                .into()
-            }),
-    )
-    .app_data(web::QueryConfig::default().error_handler(|err, _| {
-        AppError::BadRequest {
-            code: "invalid_query",
-            message: format!("请求参数无效：{err}"),
+impl Dependencies {
+    fn register(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.db.clone())
+            .app_data(self.cache.clone())
+            .app_data(self.sessions.clone())
+            .app_data(self.inbox.clone())
+            .app_data(self.public_url.clone())
+            .app_data(self.auth.clone())
+            .app_data(self.wecom_settings.clone())
+            .app_data(self.assets.clone());
+        if let Some(callback) = &self.callback {
+            cfg.app_data(callback.clone());
         }
-        .into()
-    }))
-    .app_data(web::PathConfig::default().error_handler(|err, _| {
-        AppError::BadRequest {
-            code: "invalid_path",
-            message: format!("请求路径无效：{err}"),
+        if let Some(wecom) = &self.wecom {
+            cfg.app_data(wecom.clone());
         }
-        .into()
-    }));
+        if let Some(secret) = &self.ingest_secret {
+            cfg.app_data(secret.clone());
+        }
+    }
 }

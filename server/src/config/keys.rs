@@ -1,0 +1,132 @@
+//! Every configuration key: its environment name (the product's interface, documented in the
+//! README) and its name in the TOML file.
+
+/// One configuration key: its environment name and its name in the TOML file.
+pub(super) struct Key {
+    pub env: &'static str,
+    pub toml: &'static str,
+}
+
+pub(super) const DATABASE_URL: Key = Key {
+    env: "DATABASE_URL",
+    toml: "database_url",
+};
+pub(super) const DATABASE_POOL_SIZE: Key = Key {
+    env: "GUIDEDESK_DATABASE_POOL_SIZE",
+    toml: "database_pool_size",
+};
+pub(super) const REDIS_URL: Key = Key {
+    env: "REDIS_URL",
+    toml: "redis_url",
+};
+pub(super) const CACHE_PREFIX: Key = Key {
+    env: "GUIDEDESK_CACHE_PREFIX",
+    toml: "cache_prefix",
+};
+pub(super) const LISTEN: Key = Key {
+    env: "GUIDEDESK_LISTEN",
+    toml: "listen",
+};
+pub(super) const PUBLIC_URL: Key = Key {
+    env: "GUIDEDESK_PUBLIC_URL",
+    toml: "public_url",
+};
+pub(super) const SIDEBAR_DIR: Key = Key {
+    env: "GUIDEDESK_SIDEBAR_DIR",
+    toml: "sidebar_dir",
+};
+pub(super) const SHUTDOWN_TIMEOUT: Key = Key {
+    env: "GUIDEDESK_SHUTDOWN_TIMEOUT_SECS",
+    toml: "shutdown_timeout_secs",
+};
+pub(super) const INBOX_WORKER: Key = Key {
+    env: "GUIDEDESK_INBOX_WORKER",
+    toml: "inbox.worker",
+};
+pub(super) const INBOX_LEASE: Key = Key {
+    env: "GUIDEDESK_INBOX_LEASE_SECS",
+    toml: "inbox.lease_secs",
+};
+pub(super) const INBOX_MAX_ATTEMPTS: Key = Key {
+    env: "GUIDEDESK_INBOX_MAX_ATTEMPTS",
+    toml: "inbox.max_attempts",
+};
+pub(super) const SESSION_TTL: Key = Key {
+    env: "GUIDEDESK_SESSION_TTL_SECS",
+    toml: "session_ttl_secs",
+};
+pub(super) const GUIDE_DEPARTMENTS: Key = Key {
+    env: "GUIDEDESK_GUIDE_DEPARTMENTS",
+    toml: "guide_departments",
+};
+pub(super) const INGEST_SECRET: Key = Key {
+    env: "GUIDEDESK_INGEST_SECRET",
+    toml: "ingest_secret",
+};
+pub(super) const SYNC_AT: Key = Key {
+    env: "GUIDEDESK_SYNC_AT",
+    toml: "sync.at",
+};
+pub(super) const SYNC_QUEUE_SECS: Key = Key {
+    env: "GUIDEDESK_SYNC_QUEUE_SECS",
+    toml: "sync.queue_secs",
+};
+pub(super) const WECOM_OAUTH_BASE: Key = Key {
+    env: "WECOM_OAUTH_BASE",
+    toml: "wecom.oauth_base",
+};
+pub(super) const WECOM_API_BASE: Key = Key {
+    env: "WECOM_API_BASE",
+    toml: "wecom.api_base",
+};
+pub(super) const WECOM_CORP_ID: Key = Key {
+    env: "WECOM_CORP_ID",
+    toml: "wecom.corp_id",
+};
+pub(super) const WECOM_AGENT_ID: Key = Key {
+    env: "WECOM_AGENT_ID",
+    toml: "wecom.agent_id",
+};
+pub(super) const WECOM_SECRET: Key = Key {
+    env: "WECOM_SECRET",
+    toml: "wecom.secret",
+};
+pub(super) const WECOM_CALLBACK_TOKEN: Key = Key {
+    env: "WECOM_CALLBACK_TOKEN",
+    toml: "wecom.callback_token",
+};
+pub(super) const WECOM_CALLBACK_MAX_SKEW: Key = Key {
+    env: "WECOM_CALLBACK_MAX_SKEW_SECS",
+    toml: "wecom.callback_max_skew_secs",
+};
+pub(super) const WECOM_CALLBACK_AES_KEY: Key = Key {
+    env: "WECOM_CALLBACK_AES_KEY",
+    toml: "wecom.callback_aes_key",
+};
+
+pub(super) const ALL_KEYS: &[&Key] = &[
+    &DATABASE_URL,
+    &DATABASE_POOL_SIZE,
+    &REDIS_URL,
+    &CACHE_PREFIX,
+    &LISTEN,
+    &PUBLIC_URL,
+    &SIDEBAR_DIR,
+    &SHUTDOWN_TIMEOUT,
+    &INBOX_WORKER,
+    &INBOX_LEASE,
+    &INBOX_MAX_ATTEMPTS,
+    &SESSION_TTL,
+    &GUIDE_DEPARTMENTS,
+    &SYNC_AT,
+    &INGEST_SECRET,
+    &SYNC_QUEUE_SECS,
+    &WECOM_OAUTH_BASE,
+    &WECOM_API_BASE,
+    &WECOM_CORP_ID,
+    &WECOM_AGENT_ID,
+    &WECOM_SECRET,
+    &WECOM_CALLBACK_TOKEN,
+    &WECOM_CALLBACK_AES_KEY,
+    &WECOM_CALLBACK_MAX_SKEW,
+];
