@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commerce;
 pub mod config;
 pub mod database;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod directory;
 pub mod entity;
@@ -21,6 +22,7 @@ pub mod secret;
 pub mod sidebar;
 pub mod sync;
 pub mod wecom;
+#[cfg(feature = "demo")]
 pub mod wecom_sim;
 
 pub use app::Application;

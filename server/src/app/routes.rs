@@ -6,6 +6,9 @@ use crate::error::AppError;
 use crate::{auth, commerce, health, inbox, sidebar};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    // The demo brand's product images: only in a build with the `demo` feature.
+    #[cfg(feature = "demo")]
+    cfg.configure(crate::demo::routes);
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/wecom/callback", web::get().to(inbox::verify_callback_url))
         .route("/wecom/callback", web::post().to(inbox::receive_callback))
@@ -22,10 +25,6 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/ingest/{kind}",
             web::post().to(commerce::ingest::receive),
-        )
-        .route(
-            "/demo/images/{name}",
-            web::get().to(crate::demo::images::product_image),
         )
         .route(
             "/sidebar",

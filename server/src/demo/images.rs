@@ -12,6 +12,11 @@ pub fn url(product_id: &str) -> String {
     format!("/demo/images/{product_id}.svg")
 }
 
+/// The demo's routes, which the server mounts only in a build with the `demo` feature.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/demo/images/{name}", web::get().to(product_image));
+}
+
 pub async fn product_image(path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let name = path.into_inner();
     let svg = name

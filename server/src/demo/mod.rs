@@ -12,6 +12,8 @@ pub mod images;
 pub mod random;
 pub mod words;
 
+pub use images::routes;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};

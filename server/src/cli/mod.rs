@@ -1,0 +1,154 @@
+//! The `guidedesk` command line: `serve`, `migrate`, `inbox` and `import` (`operations`),
+//! `sync` and `transfer` (`wecom_mirror`), and, in a build with the `demo` feature, `demo` and
+//! `wecom-sim` (`demo`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[cfg(feature = "demo")]
+mod demo;
+mod operations;
+mod wecom_mirror;
+
+use operations::{InboxAction, MigrateAction, import, inbox, migrate};
+use wecom_mirror::{SyncAction, sync, transfer};
+
+use crate::Application;
+use crate::config::Settings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "guidedesk",
+    version,
+    about = "GuideDesk 导购助手: the WeCom sidebar for shopping guides"
+)]
+pub struct Cli {
+    /// A TOML configuration file; environment variables override its values.
+    #[arg(long, global = true, env = "GUIDEDESK_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the API and the sidebar until SIGTERM/SIGINT.
+    Serve,
+    /// Inspect or change the database schema by hand.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Look at the WeCom callback inbox, or send a row round again.
+    Inbox {
+        #[command(subcommand)]
+        action: InboxAction,
+    },
+    /// Hand a departed guide's customers to another guide (WeCom's 离职继承), or show how
+    /// the handover stands.
+    Transfer {
+        /// The departed guide's WeCom userid.
+        #[arg(long, value_name = "USERID")]
+        from: String,
+        /// The guide who takes the customers over; without it, only the report is printed.
+        #[arg(long, value_name = "USERID")]
+        to: Option<String>,
+    },
+    /// Bulk-load records from a CSV or JSON Lines file (the ingest API's kinds and fields).
+    /// Exits non-zero if any row was refused; safe to run again after an interruption.
+    Import {
+        /// stores, staff, members, orders, shipments, products, coupon-templates,
+        /// coupon-grants or events.
+        kind: String,
+        file: PathBuf,
+        /// `csv` or `jsonl`; by default from the file's extension.
+        #[arg(long)]
+        format: Option<String>,
+        /// Records per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        batch: u32,
+    },
+    /// Mirror WeCom's members, external contacts and corp tags into GuideDesk.
+    Sync {
+        #[command(subcommand)]
+        action: SyncAction,
+    },
+    /// `demo seed` and `wecom-sim`: only in a build with the `demo` feature.
+    #[cfg(feature = "demo")]
+    #[command(flatten)]
+    Demo(demo::DemoCommand),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("guidedesk: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("guidedesk: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve(settings).await,
+            Command::Migrate { action } => migrate(settings, action).await,
+            Command::Inbox { action } => inbox(settings, action).await,
+            Command::Sync { action } => sync(settings, action).await,
+            Command::Import {
+                kind,
+                file,
+                format,
+                batch,
+            } => import(settings, &kind, &file, format.as_deref(), batch).await,
+            Command::Transfer { from, to } => transfer(settings, &from, to.as_deref()).await,
+            #[cfg(feature = "demo")]
+            Command::Demo(command) => demo::run(settings, command).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("guidedesk: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr; `GUIDEDESK_LOG` (or `RUST_LOG`) sets the filter, default `info`.
+fn init_logging() {
+    let filter = std::env::var("GUIDEDESK_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let url = format!("{}/sidebar/", app.public_url());
+    tracing::info!(port = app.port(), %url, "GuideDesk is listening");
+    println!("GuideDesk 导购助手 is running: open {url}");
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
