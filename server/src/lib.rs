@@ -24,6 +24,7 @@ pub mod sync;
 pub mod wecom;
 #[cfg(feature = "demo")]
 pub mod wecom_sim;
+pub mod wire;
 
 pub use app::Application;
 pub use config::Settings;

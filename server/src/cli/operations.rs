@@ -74,8 +74,8 @@ pub(super) async fn import(
     format: Option<&str>,
     batch: u32,
 ) -> anyhow::Result<()> {
+    use crate::commerce::batch::Kind;
     use crate::commerce::import::{Format, ProgressStyle, import_file};
-    use crate::commerce::ingest::Kind;
     let kind = Kind::parse(kind).ok_or_else(|| {
         let kinds: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
         anyhow::anyhow!("unknown kind `{kind}`; one of {}", kinds.join(", "))

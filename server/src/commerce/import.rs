@@ -23,7 +23,7 @@ use futures_util::stream::FuturesOrdered;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use serde_json::{Map, Value};
 
-use super::ingest::{Kind, apply_batch};
+use super::batch::{Kind, apply_batch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -107,7 +107,7 @@ pub async fn import_file(
         inner: file,
         read: Arc::clone(&bytes_read),
     };
-    let batch = batch.clamp(1, super::ingest::MAX_RECORDS);
+    let batch = batch.clamp(1, super::batch::MAX_RECORDS);
     // A few batches read ahead at most: the reader stays just ahead of the database.
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Result<Vec<Row>, ImportError>>(4);
     let reader_path = path.to_owned();

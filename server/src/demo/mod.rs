@@ -24,7 +24,7 @@ use futures_util::StreamExt;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::commerce::ingest::{self, Kind};
+use crate::commerce::batch::{self, Kind};
 use crate::database::begin_write;
 use crate::directory;
 use crate::entity::{customer, member, store};
@@ -375,8 +375,8 @@ async fn ingest_all(
     let mut accepted = 0;
     let mut records = records.into_iter().peekable();
     while records.peek().is_some() {
-        let batch: Vec<Value> = records.by_ref().take(ingest::MAX_RECORDS).collect();
-        let answer = ingest::apply_batch(db, kind, batch, Utc::now()).await?;
+        let batch: Vec<Value> = records.by_ref().take(batch::MAX_RECORDS).collect();
+        let answer = batch::apply_batch(db, kind, batch, Utc::now()).await?;
         if let Some(refused) = answer.rejected.into_iter().next() {
             return Err(SeedError::Refused {
                 kind: kind.name(),

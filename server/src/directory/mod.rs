@@ -4,6 +4,7 @@
 //! Every operation is idempotent and order-aware: applying the same fact twice changes
 //! nothing, and a fact older than what is recorded (a delayed callback) does not overwrite it.
 
+pub mod scope;
 pub mod tags;
 pub mod transfer;
 

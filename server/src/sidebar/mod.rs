@@ -1,25 +1,16 @@
 //! What the guide sees: the sidebar page's files, and the guide-facing API. Every endpoint
 //! here takes the guide from the session (`auth::Guide`) and reads only customers that guide
-//! follows or followed (`scope`).
+//! follows or followed (`directory::scope`); the data comes from `commerce` and `directory`.
 
 pub mod assets;
-pub mod cursor;
+pub mod customer_orders;
+pub mod customer_tags;
 pub mod my_customers;
-pub mod orders;
 pub mod profile;
-pub mod scope;
-pub mod tags;
-pub mod timeline;
 
 use actix_web::web;
-use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use assets::SidebarAssets;
-
-/// Times on the wire: RFC 3339 in UTC, to the second (the page shows local time).
-pub fn time(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
 
 /// The guide-facing API's routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -33,17 +24,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route(
         "/api/v1/customers/{external_userid}/orders",
-        web::get().to(orders::customer_orders),
+        web::get().to(customer_orders::customer_orders),
     )
     .route(
         "/api/v1/customers/{external_userid}/timeline",
-        web::get().to(timeline::customer_timeline),
+        web::get().to(customer_orders::customer_timeline),
     )
     .service(
         web::resource("/api/v1/customers/{external_userid}/tags")
-            .route(web::post().to(tags::add_tags))
-            .route(web::delete().to(tags::remove_tags)),
+            .route(web::post().to(customer_tags::add_tags))
+            .route(web::delete().to(customer_tags::remove_tags)),
     )
-    .route("/api/v1/orders/{id}", web::get().to(orders::order_detail))
-    .route("/api/v1/tags", web::get().to(tags::catalogue));
+    .route(
+        "/api/v1/orders/{id}",
+        web::get().to(customer_orders::order_detail),
+    )
+    .route("/api/v1/tags", web::get().to(customer_tags::catalogue));
 }

@@ -6,10 +6,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use serde::Deserialize;
 use shared::customer::{CustomerList, CustomerListItem};
 
-use super::time;
 use crate::auth::Guide;
 use crate::entity::{customer, guide_customer};
 use crate::error::AppError;
+use crate::wire::time;
 
 const LIMIT: u64 = 50;
 

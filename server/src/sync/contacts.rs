@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Pacer, Progress, SyncError, SyncOptions, apply_follow, catalogue, queue};
+use super::{Pacer, Progress, SyncError, SyncOptions, apply_follow, queue, tag_catalogue};
 use crate::directory::{self, LostBy, relation_status};
 use crate::entity::{customer, guide_customer, sync_run};
 use crate::wecom::api::errcode;
@@ -58,7 +58,7 @@ pub async fn sync_contacts(
     let mut pacer = Pacer::new(options.calls_per_sec);
     // Tags first, so every relation's tags resolve against a current catalogue.
     pacer.ready().await;
-    catalogue::sync_catalogue(db, wecom).await?;
+    tag_catalogue::sync_catalogue(db, wecom).await?;
 
     let (mut run, resumed) = claim_run(db, wecom, &mut pacer, options.restart).await?;
     let mut position: Position = serde_json::from_str(&run.position).map_err(|err| {

@@ -6,18 +6,18 @@
 //! where it is after every page so an interrupted run resumes, and relations WeCom no longer
 //! lists are marked lost (a callback that never arrived), never deleted.
 
-mod catalogue;
 mod contacts;
 mod pacer;
 pub mod progress;
 mod queue;
 pub mod schedule;
+mod tag_catalogue;
 
-pub use catalogue::{apply_follow, sync_catalogue};
 pub use contacts::{ContactSyncSummary, sync_contacts};
 pub use pacer::Pacer;
 pub use progress::Progress;
 pub use queue::{DrainCounts, MAX_ATTEMPTS as MAX_QUEUE_ATTEMPTS, drain_queue};
+pub use tag_catalogue::{apply_follow, sync_catalogue};
 
 use crate::wecom::client::WecomError;
 

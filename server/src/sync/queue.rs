@@ -10,7 +10,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use super::{Pacer, SyncError, apply_follow, catalogue};
+use super::{Pacer, SyncError, apply_follow, tag_catalogue};
 use crate::directory::{self, LostBy, relation_status};
 use crate::entity::{guide_customer, wecom_sync_queue};
 use crate::wecom::api::errcode;
@@ -92,7 +92,7 @@ async fn apply(
         }
         "contact" => refresh_contact(db, wecom, pacer, &entry.target).await?,
         "tag_catalogue" => {
-            catalogue::sync_catalogue(db, wecom).await?;
+            tag_catalogue::sync_catalogue(db, wecom).await?;
         }
         other => tracing::warn!(kind = other, "unknown sync queue kind; dropped"),
     }

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use sea_orm::{DatabaseConnection, EntityTrait};
+use server::commerce::batch::Kind;
 use server::commerce::import::{BadRow, Format, ImportSummary, ProgressStyle, import_file};
-use server::commerce::ingest::Kind;
 use server::entity::{member, order, order_item, shipment_event, store};
 use tests::count_rows;
 

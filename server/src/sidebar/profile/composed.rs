@@ -3,19 +3,19 @@
 //! the reference the one-statement reader is tested against.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use shared::customer::{Contact, ExclusiveGuide, Member, StoreRef};
 
 use super::RECENT_ORDERS;
 use super::parts::{CorpTag, MallTag, ProfileParts};
+use crate::commerce::member_view::{home_store, linked_member_in_full, mall_tags, usable_coupons};
+use crate::commerce::order_history::{recent_orders, spend_12m};
 use crate::directory::relation_status;
+use crate::directory::scope::followed_customer;
 use crate::directory::tags::relation_tags;
-use crate::entity::{coupon_grant, guide, guide_customer, member_tag, store};
+use crate::entity::{guide, guide_customer};
 use crate::error::AppError;
-use crate::sidebar::orders::{recent_orders, spend_12m};
-use crate::sidebar::scope::{followed_customer, linked_member_in_full};
-use crate::sidebar::time;
+use crate::wire::time;
 
 /// The customer's profile parts if the guide `guide_id` follows or followed them, `None`
 /// otherwise (that the guide is still active, the caller has checked).
@@ -70,6 +70,10 @@ pub async fn read(
         usable_coupons(db, found.id, now),
         mall_tags(db, found.id),
     )?;
+    let mall_tags = mall_tags
+        .into_iter()
+        .map(|(group, tag)| MallTag { group, tag })
+        .collect();
     parts.member = Some(Member {
         member_id: found.source_id,
         name: found.name,
@@ -92,16 +96,6 @@ pub async fn read(
     parts.spend_12m_fen = spend;
     parts.usable_coupons = usable_coupons;
     Ok(Some(parts))
-}
-
-async fn home_store(
-    db: &impl ConnectionTrait,
-    id: Option<i64>,
-) -> Result<Option<store::Model>, AppError> {
-    match id {
-        Some(id) => Ok(store::Entity::find_by_id(id).one(db).await?),
-        None => Ok(None),
-    }
 }
 
 /// The guide who added the customer first among those who still follow them.
@@ -143,39 +137,4 @@ pub async fn corp_tags(
             tag_name: tag.name,
         })
         .collect())
-}
-
-/// The brand's own tags on the member, by group name then tag name.
-async fn mall_tags(db: &impl ConnectionTrait, member_id: i64) -> Result<Vec<MallTag>, AppError> {
-    Ok(member_tag::Entity::find()
-        .filter(member_tag::Column::MemberId.eq(member_id))
-        .order_by_asc(member_tag::Column::GroupName)
-        .order_by_asc(member_tag::Column::TagName)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| MallTag {
-            group: row.group_name,
-            tag: row.tag_name,
-        })
-        .collect())
-}
-
-/// Coupons the member can still use: issued or claimed, and not past their expiry.
-async fn usable_coupons(
-    db: &impl ConnectionTrait,
-    member_id: i64,
-    now: DateTime<Utc>,
-) -> Result<u32, AppError> {
-    let count = coupon_grant::Entity::find()
-        .filter(coupon_grant::Column::MemberId.eq(member_id))
-        .filter(coupon_grant::Column::Status.is_in(["issued", "claimed"]))
-        .filter(
-            Expr::col(coupon_grant::Column::ExpiresAt)
-                .is_null()
-                .or(Expr::col(coupon_grant::Column::ExpiresAt).gt(now)),
-        )
-        .count(db)
-        .await?;
-    Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }

@@ -1,55 +1,29 @@
-//! A customer's orders as the guide reads them: summaries (newest first, paged by a keyset
+//! A member's orders as a guide reads them: summaries (newest first, paged by a keyset
 //! cursor, each with its newest parcel), and one order in full with every parcel's tracking
-//! timeline.
+//! timeline. Whose orders a guide may read, the caller has decided (`directory::scope`).
 
 use std::collections::HashMap;
 
-use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
-use serde::Deserialize;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::customer::{
     OrderDetail, OrderItem, OrderSummary, OrdersPage, Shipment, ShipmentSummary, TrackingEvent,
 };
 
 use super::cursor::{self, Cursor, split_page};
-use super::scope::followed_member;
-use super::time;
-use crate::auth::Guide;
-use crate::entity::{
-    guide_customer, member_customer, order, order_item, shipment, shipment_event, store,
-};
+use crate::entity::{order, order_item, shipment, shipment_event, store};
 use crate::error::AppError;
+use crate::wire::time;
 
 /// Orders a page.
 pub const PAGE_SIZE: u64 = 20;
 
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    pub cursor: Option<String>,
-}
-
-/// `GET /api/v1/customers/{external_userid}/orders?cursor=`.
-pub async fn customer_orders(
-    db: web::Data<DatabaseConnection>,
-    guide: Guide,
-    path: web::Path<String>,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
-    let db = db.get_ref();
-    let member = followed_member(db, guide.id, &path).await?;
-    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
-    let Some(member_id) = member else {
-        return Ok(HttpResponse::Ok().json(OrdersPage {
-            orders: Vec::new(),
-            next_cursor: None,
-        }));
-    };
+/// A page of the member's orders, newest first, after `after`.
+pub async fn orders_page(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    after: Option<Cursor>,
+) -> Result<OrdersPage, AppError> {
     let mut select = order::Entity::find()
         .filter(order::Column::MemberId.eq(member_id))
         .order_by_desc(order::Column::OrderedAt)
@@ -67,11 +41,10 @@ pub async fn customer_orders(
     let next_cursor = split_page(&mut orders, PAGE_SIZE, |(o, _)| {
         Cursor::new(o.ordered_at, o.id)
     });
-    let orders = summaries(db, orders).await?;
-    Ok(HttpResponse::Ok().json(OrdersPage {
-        orders,
+    Ok(OrdersPage {
+        orders: summaries(db, orders).await?,
         next_cursor,
-    }))
+    })
 }
 
 /// A member's newest orders, summarised (the profile's last three), and when the newest was
@@ -202,30 +175,47 @@ async fn latest_events(
     Ok(latest)
 }
 
-/// `GET /api/v1/orders/{id}`: an order of a customer the guide follows or followed.
-pub async fn order_detail(
-    db: web::Data<DatabaseConnection>,
-    guide: Guide,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let db = db.get_ref();
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
-    let found = order::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let member_id = found.member_id.ok_or(AppError::NotFound)?;
-    if !guide_follows_member(db, &guide, member_id).await? {
-        return Err(AppError::NotFound);
-    }
+/// The order `id`, as stored (its `member_id` says whose it is: `None` for a guest's order).
+pub async fn find_order(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<order::Model>, AppError> {
+    Ok(order::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The order in full: its items and every parcel with its tracking timeline.
+pub async fn order_in_full(
+    db: &impl ConnectionTrait,
+    found: order::Model,
+) -> Result<OrderDetail, AppError> {
     let store_name = match found.store_id {
         Some(store_id) => store_names(db, std::iter::once(store_id))
             .await?
             .remove(&store_id),
         None => None,
     };
-    let items = order_item::Entity::find()
-        .filter(order_item::Column::OrderId.eq(found.id))
+    let (items, shipments) =
+        futures_util::try_join!(order_items(db, found.id), parcels_in_full(db, found.id))?;
+    Ok(OrderDetail {
+        id: found.id,
+        order_no: found.source_id,
+        channel: found.channel,
+        status: found.status,
+        store_name,
+        total_fen: found.total_fen,
+        discount_fen: found.discount_fen,
+        paid_fen: found.paid_fen,
+        ordered_at: time(found.ordered_at),
+        paid_at: found.paid_at.map(time),
+        completed_at: found.completed_at.map(time),
+        items,
+        shipments,
+    })
+}
+
+async fn order_items(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<OrderItem>, AppError> {
+    Ok(order_item::Entity::find()
+        .filter(order_item::Column::OrderId.eq(order_id))
         .order_by_asc(order_item::Column::LineNo)
         .all(db)
         .await?
@@ -238,9 +228,16 @@ pub async fn order_detail(
             price_fen: item.price_fen,
             amount_fen: item.amount_fen,
         })
-        .collect();
+        .collect())
+}
+
+/// Every parcel of the order, each with its tracking events newest first.
+async fn parcels_in_full(
+    db: &impl ConnectionTrait,
+    order_id: i64,
+) -> Result<Vec<Shipment>, AppError> {
     let parcels = shipment::Entity::find()
-        .filter(shipment::Column::OrderId.eq(found.id))
+        .filter(shipment::Column::OrderId.eq(order_id))
         .order_by_asc(shipment::Column::Id)
         .all(db)
         .await?;
@@ -263,7 +260,7 @@ pub async fn order_detail(
                 });
         }
     }
-    let shipments = parcels
+    Ok(parcels
         .into_iter()
         .map(|p| Shipment {
             events: events.remove(&p.id).unwrap_or_default(),
@@ -274,41 +271,7 @@ pub async fn order_detail(
             shipped_at: p.shipped_at.map(time),
             delivered_at: p.delivered_at.map(time),
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(OrderDetail {
-        id: found.id,
-        order_no: found.source_id,
-        channel: found.channel,
-        status: found.status,
-        store_name,
-        total_fen: found.total_fen,
-        discount_fen: found.discount_fen,
-        paid_fen: found.paid_fen,
-        ordered_at: time(found.ordered_at),
-        paid_at: found.paid_at.map(time),
-        completed_at: found.completed_at.map(time),
-        items,
-        shipments,
-    }))
-}
-
-/// Whether the member is linked to a customer the guide follows or followed (one query).
-async fn guide_follows_member(
-    db: &impl ConnectionTrait,
-    guide: &Guide,
-    member_id: i64,
-) -> Result<bool, AppError> {
-    let linked = Query::select()
-        .column(member_customer::Column::CustomerId)
-        .from(member_customer::Entity)
-        .and_where(member_customer::Column::MemberId.eq(member_id))
-        .to_owned();
-    Ok(guide_customer::Entity::find()
-        .filter(guide_customer::Column::GuideId.eq(guide.id))
-        .filter(guide_customer::Column::CustomerId.in_subquery(linked))
-        .one(db)
-        .await?
-        .is_some())
+        .collect())
 }
 
 /// Twelve months' paid spend, cancelled and refunded orders left out.

@@ -8,9 +8,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use shared::customer::{Tag, TagCatalogue, TagEdit, TagGroup};
 
 use super::profile::{corp_tag_groups, corp_tags};
-use super::scope::followed_customer;
 use crate::auth::Guide;
 use crate::directory::relation_status;
+use crate::directory::scope::followed_customer;
 use crate::directory::tags::{MarkTagError, Marker, mark_tags};
 use crate::entity::{tag, tag_group};
 use crate::error::{AppError, configured_wecom};

@@ -1,37 +1,23 @@
-//! `GET /api/v1/customers/{external_userid}/timeline?cursor=`: what the customer did in the
-//! brand's mall and stores (browsing, searches, carts, coupons, orders, after-sales), newest
-//! first.
+//! A member's behaviour trail (visits, views, carts, coupons, orders, refunds), newest
+//! first, paged by a keyset cursor, each event with a one-line summary of its details.
 
-use actix_web::{HttpResponse, web};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::customer::{BehaviourEvent, TimelinePage};
 
 use super::cursor::{self, Cursor, split_page};
-use super::orders::PageQuery;
-use super::scope::followed_member;
-use super::time;
-use crate::auth::Guide;
 use crate::entity::behaviour_event;
 use crate::error::AppError;
+use crate::wire::time;
 
 /// Events a page.
 pub const PAGE_SIZE: u64 = 30;
 
-pub async fn customer_timeline(
-    db: web::Data<DatabaseConnection>,
-    guide: Guide,
-    path: web::Path<String>,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
-    let db = db.get_ref();
-    let member = followed_member(db, guide.id, &path).await?;
-    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
-    let Some(member_id) = member else {
-        return Ok(HttpResponse::Ok().json(TimelinePage {
-            events: Vec::new(),
-            next_cursor: None,
-        }));
-    };
+/// A page of the member's trail, newest first, after `after`.
+pub async fn trail_page(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    after: Option<Cursor>,
+) -> Result<TimelinePage, AppError> {
     let mut select = behaviour_event::Entity::find()
         .filter(behaviour_event::Column::MemberId.eq(member_id))
         .order_by_desc(behaviour_event::Column::HappenedAt)
@@ -46,7 +32,7 @@ pub async fn customer_timeline(
     }
     let mut events = select.all(db).await?;
     let next_cursor = split_page(&mut events, PAGE_SIZE, |e| Cursor::new(e.happened_at, e.id));
-    Ok(HttpResponse::Ok().json(TimelinePage {
+    Ok(TimelinePage {
         events: events
             .into_iter()
             .map(|e| BehaviourEvent {
@@ -57,7 +43,7 @@ pub async fn customer_timeline(
             })
             .collect(),
         next_cursor,
-    }))
+    })
 }
 
 /// The first of the details' telling fields that is text.

@@ -1,0 +1,75 @@
+//! The 订单 and 动态 tabs: a customer's orders, one order in full, and the behaviour trail.
+//! Each handler: who is asking (`Guide`) → is this customer (or order) theirs
+//! (`directory::scope`) → the commerce read → the wire type.
+
+use actix_web::{HttpResponse, web};
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+use shared::customer::{OrdersPage, TimelinePage};
+
+use crate::auth::Guide;
+use crate::commerce::cursor::Cursor;
+use crate::commerce::order_history::{find_order, order_in_full, orders_page};
+use crate::commerce::trail::trail_page;
+use crate::directory::scope::{followed_member, guide_follows_member};
+use crate::error::AppError;
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/v1/customers/{external_userid}/orders?cursor=`.
+pub async fn customer_orders(
+    db: web::Data<DatabaseConnection>,
+    guide: Guide,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let member = followed_member(db.get_ref(), guide.id, &path).await?;
+    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let page = match member {
+        Some(member_id) => orders_page(db.get_ref(), member_id, after).await?,
+        None => OrdersPage {
+            orders: Vec::new(),
+            next_cursor: None,
+        },
+    };
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// `GET /api/v1/customers/{external_userid}/timeline?cursor=`.
+pub async fn customer_timeline(
+    db: web::Data<DatabaseConnection>,
+    guide: Guide,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let member = followed_member(db.get_ref(), guide.id, &path).await?;
+    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let page = match member {
+        Some(member_id) => trail_page(db.get_ref(), member_id, after).await?,
+        None => TimelinePage {
+            events: Vec::new(),
+            next_cursor: None,
+        },
+    };
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// `GET /api/v1/orders/{id}`: an order of a customer the guide follows or followed.
+pub async fn order_detail(
+    db: web::Data<DatabaseConnection>,
+    guide: Guide,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let db = db.get_ref();
+    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let found = find_order(db, id).await?.ok_or(AppError::NotFound)?;
+    let member_id = found.member_id.ok_or(AppError::NotFound)?;
+    if !guide_follows_member(db, guide.id, member_id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(HttpResponse::Ok().json(order_in_full(db, found).await?))
+}
