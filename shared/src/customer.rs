@@ -41,8 +41,28 @@ pub struct Contact {
     pub description: Option<String>,
     /// When the signed-in guide added the customer.
     pub added_at: String,
-    /// `active`, or `lost` (deleted by or deleted the guide); a lost customer stays readable.
-    pub relation: String,
+    /// A lost customer stays readable.
+    pub relation: Relation,
+}
+
+/// Whether the signed-in guide still follows the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Active,
+    /// Deleted by, or deleted, the guide.
+    Lost,
+}
+
+impl Relation {
+    /// From the stored status; anything but `active` counts as lost (no actions offered).
+    pub fn from_status(status: &str) -> Self {
+        if status == "active" {
+            Self::Active
+        } else {
+            Self::Lost
+        }
+    }
 }
 
 /// The brand's member behind the WeCom customer.
@@ -86,14 +106,71 @@ pub struct ExclusiveGuide {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerStatus {
-    /// `active` (bought within 90 days), `cooling` (91-180), `dormant` (181-365), `churned`
-    /// (over a year), `never` (no order yet), `unknown` (no member linked).
-    pub churn: String,
+    pub churn: Churn,
     pub days_since_last_order: Option<i64>,
     /// Paid in the last twelve months, cancelled and refunded orders left out.
     pub spend_12m_fen: i64,
-    /// `high` (¥5,000 and over), `medium` (¥1,000 and over), `low` (above 0), `none`.
-    pub spending_level: String,
+    pub spending_level: SpendingLevel,
+}
+
+/// How recently the customer bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Churn {
+    /// Bought within 90 days.
+    Active,
+    /// 91 to 180 days ago.
+    Cooling,
+    /// 181 to 365 days ago.
+    Dormant,
+    /// Over a year ago.
+    Churned,
+    /// No order yet.
+    Never,
+    /// No member linked, so no orders known.
+    Unknown,
+}
+
+/// How much the customer spent in the last twelve months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpendingLevel {
+    /// ¥5,000 and over.
+    High,
+    /// ¥1,000 and over.
+    Medium,
+    /// Above 0.
+    Low,
+    /// Nothing.
+    #[serde(rename = "none")]
+    Nothing,
+}
+
+/// Where an order was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The brand's online mall.
+    Online,
+    /// In a store.
+    Offline,
+    /// At a store's till.
+    Pos,
+    /// A channel this version does not know (ingest accepts only the three above).
+    #[serde(other)]
+    Other,
+}
+
+impl Channel {
+    /// From the stored channel.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "online" => Self::Online,
+            "offline" => Self::Offline,
+            "pos" => Self::Pos,
+            _ => Self::Other,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,7 +202,7 @@ pub struct OrderSummary {
     /// The order number in the brand's systems.
     pub order_no: String,
     /// `online`, `offline` or `pos`.
-    pub channel: String,
+    pub channel: Channel,
     pub status: String,
     pub store_name: Option<String>,
     pub total_fen: i64,
@@ -164,7 +241,7 @@ pub struct OrdersPage {
 pub struct OrderDetail {
     pub id: i64,
     pub order_no: String,
-    pub channel: String,
+    pub channel: Channel,
     pub status: String,
     pub store_name: Option<String>,
     pub total_fen: i64,
@@ -262,6 +339,6 @@ pub struct CustomerListItem {
     pub name: String,
     pub avatar: Option<String>,
     pub remark: Option<String>,
-    pub relation: String,
+    pub relation: Relation,
     pub added_at: String,
 }

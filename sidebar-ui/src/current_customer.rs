@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use shared::JssdkConfig;
-use shared::customer::CustomerListItem;
+use shared::customer::{CustomerListItem, Relation};
 use wasm_bindgen::JsValue;
 
 use crate::api;
@@ -130,7 +130,7 @@ fn customer_row(
 ) -> impl IntoView {
     let id = customer.external_userid.clone();
     let initial = customer.name.chars().next().unwrap_or('客').to_string();
-    let lost = customer.relation != "active";
+    let lost = customer.relation != Relation::Active;
     view! {
         <li>
             <button

@@ -1,5 +1,7 @@
 //! How amounts, times and the server's codes read to a guide.
 
+use shared::customer::{Channel, Churn, SpendingLevel};
+
 /// Fen as yuan with two decimals: `¥1,234.50`, `-¥3.00`.
 pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
@@ -36,12 +38,12 @@ pub fn local_day(rfc3339: &str) -> String {
     local_time(rfc3339).chars().take(10).collect()
 }
 
-pub fn channel(code: &str) -> &'static str {
-    match code {
-        "online" => "线上商城",
-        "offline" => "门店",
-        "pos" => "门店收银",
-        _ => "其他",
+pub fn channel(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Online => "线上商城",
+        Channel::Offline => "门店",
+        Channel::Pos => "门店收银",
+        Channel::Other => "其他",
     }
 }
 
@@ -70,23 +72,23 @@ pub fn shipment_status(code: &str) -> &'static str {
     }
 }
 
-pub fn churn(code: &str) -> &'static str {
-    match code {
-        "active" => "活跃",
-        "cooling" => "沉睡预警",
-        "dormant" => "沉睡",
-        "churned" => "已流失",
-        "never" => "未下单",
-        _ => "未知",
+pub fn churn(churn: Churn) -> &'static str {
+    match churn {
+        Churn::Active => "活跃",
+        Churn::Cooling => "沉睡预警",
+        Churn::Dormant => "沉睡",
+        Churn::Churned => "已流失",
+        Churn::Never => "未下单",
+        Churn::Unknown => "未知",
     }
 }
 
-pub fn spending(code: &str) -> &'static str {
-    match code {
-        "high" => "高消费",
-        "medium" => "中消费",
-        "low" => "低消费",
-        _ => "近一年未消费",
+pub fn spending(level: SpendingLevel) -> &'static str {
+    match level {
+        SpendingLevel::High => "高消费",
+        SpendingLevel::Medium => "中消费",
+        SpendingLevel::Low => "低消费",
+        SpendingLevel::Nothing => "近一年未消费",
     }
 }
 

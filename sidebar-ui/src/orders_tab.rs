@@ -63,7 +63,7 @@ fn OrderRow(order: OrderSummary) -> impl IntoView {
             <button class="row plain" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
                 <span class="grow">
                     <span class="between">
-                        <span>{channel(&order.channel)} " · " {order_status(&order.status)}</span>
+                        <span>{channel(order.channel)} " · " {order_status(&order.status)}</span>
                         <strong>{yuan(order.paid_fen)}</strong>
                     </span>
                     <span class="muted block">

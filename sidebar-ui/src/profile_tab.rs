@@ -1,7 +1,7 @@
 //! 客户: who the customer is, to the guide about to reply.
 
 use leptos::prelude::*;
-use shared::customer::{CustomerProfile, Member, OrderSummary};
+use shared::customer::{CustomerProfile, Member, OrderSummary, Relation};
 
 use crate::format::{
     channel, churn, local_day, local_time, order_status, shipment_status, spending, yuan,
@@ -15,7 +15,7 @@ pub fn ProfileTab(
 ) -> impl IntoView {
     let contact = profile.contact;
     let initial = contact.name.chars().next().unwrap_or('客').to_string();
-    let lost = contact.relation != "active";
+    let lost = contact.relation != Relation::Active;
     let status = profile.status;
     // Corp tags are the guide's to edit; the brand's own (商城标签) are shown as they are.
     let (corp, mall): (Vec<_>, Vec<_>) = profile
@@ -41,8 +41,8 @@ pub fn ProfileTab(
             </div>
             {contact.corp_name.map(|corp| view! { <p class="muted">"企业：" {corp}</p> })}
             <div class="chips" data-testid="status">
-                <span class="chip">{churn(&status.churn)}</span>
-                <span class="chip">{spending(&status.spending_level)}</span>
+                <span class="chip">{churn(status.churn)}</span>
+                <span class="chip">{spending(status.spending_level)}</span>
                 {status.days_since_last_order.map(|days| view! {
                     <span class="chip muted-chip">{format!("{days} 天前下单")}</span>
                 })}
@@ -110,7 +110,7 @@ fn order_line(order: OrderSummary) -> impl IntoView {
     view! {
         <li class="order-line">
             <div class="between">
-                <span>{channel(&order.channel)} " · " {order_status(&order.status)}</span>
+                <span>{channel(order.channel)} " · " {order_status(&order.status)}</span>
                 <strong>{yuan(order.paid_fen)}</strong>
             </div>
             <div class="muted">

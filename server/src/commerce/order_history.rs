@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::customer::{
-    OrderDetail, OrderItem, OrderSummary, OrdersPage, Shipment, ShipmentSummary, TrackingEvent,
+    Channel, OrderDetail, OrderItem, OrderSummary, OrdersPage, Shipment, ShipmentSummary,
+    TrackingEvent,
 };
 
 use super::cursor::{self, Cursor, split_page};
@@ -118,7 +119,7 @@ async fn summaries(
             OrderSummary {
                 id: o.id,
                 order_no: o.source_id,
-                channel: o.channel,
+                channel: Channel::from_code(&o.channel),
                 status: o.status,
                 store_name: store.map(|s| s.name),
                 total_fen: o.total_fen,
@@ -199,7 +200,7 @@ pub async fn order_in_full(
     Ok(OrderDetail {
         id: found.id,
         order_no: found.source_id,
-        channel: found.channel,
+        channel: Channel::from_code(&found.channel),
         status: found.status,
         store_name,
         total_fen: found.total_fen,

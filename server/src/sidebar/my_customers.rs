@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
-use shared::customer::{CustomerList, CustomerListItem};
+use shared::customer::{CustomerList, CustomerListItem, Relation};
 
 use crate::auth::Guide;
 use crate::entity::{customer, guide_customer};
@@ -62,7 +62,7 @@ pub async fn my_customers(
                 name: c.name,
                 avatar: c.avatar,
                 remark: relation.remark,
-                relation: relation.status,
+                relation: Relation::from_status(&relation.status),
                 added_at: time(relation.added_at),
             })
         })

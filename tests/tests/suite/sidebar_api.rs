@@ -680,7 +680,7 @@ async fn the_one_statement_profile_reads_what_the_composed_reader_reads_on_postg
         let composed = read_composed(&db, guide, &customer, now).await.unwrap();
         assert_eq!(one, composed, "{userid} reading {customer}");
         let parts = one.expect("a followed customer is read");
-        lost += usize::from(parts.contact.relation == "lost");
+        lost += usize::from(parts.contact.relation == shared::customer::Relation::Lost);
         no_member += usize::from(parts.member.is_none());
         no_orders += usize::from(parts.member.is_some() && parts.recent_orders.is_empty());
         parcels += parts

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use shared::customer::{Contact, ExclusiveGuide, Member, StoreRef};
+use shared::customer::{Contact, ExclusiveGuide, Member, Relation, StoreRef};
 
 use super::RECENT_ORDERS;
 use super::parts::{CorpTag, MallTag, ProfileParts};
@@ -48,7 +48,7 @@ pub async fn read(
             remark: relation.remark,
             description: relation.description,
             added_at: time(relation.added_at),
-            relation: relation.status,
+            relation: Relation::from_status(&relation.status),
         },
         exclusive_guide,
         corp_tags,

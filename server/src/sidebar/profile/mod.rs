@@ -11,7 +11,7 @@ mod statement;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbBackend};
-use shared::customer::{CustomerProfile, CustomerStatus};
+use shared::customer::{Churn, CustomerProfile, CustomerStatus, SpendingLevel};
 
 pub use composed::{corp_tags, read as read_composed};
 pub use parts::{ProfileParts, corp_tag_groups};
@@ -61,10 +61,10 @@ pub fn assemble(parts: ProfileParts, now: DateTime<Utc>) -> CustomerProfile {
     let status = match parts.member {
         Some(_) => status(parts.spend_12m_fen, parts.last_order_at, now),
         None => CustomerStatus {
-            churn: "unknown".into(),
+            churn: Churn::Unknown,
             days_since_last_order: None,
             spend_12m_fen: 0,
-            spending_level: "none".into(),
+            spending_level: SpendingLevel::Nothing,
         },
     };
     CustomerProfile {
@@ -86,23 +86,23 @@ pub fn status(
 ) -> CustomerStatus {
     let days = last_order.map(|at| std::cmp::max((now - at).num_days(), 0));
     let churn = match days {
-        None => "never",
-        Some(0..=90) => "active",
-        Some(91..=180) => "cooling",
-        Some(181..=365) => "dormant",
-        Some(_) => "churned",
+        None => Churn::Never,
+        Some(0..=90) => Churn::Active,
+        Some(91..=180) => Churn::Cooling,
+        Some(181..=365) => Churn::Dormant,
+        Some(_) => Churn::Churned,
     };
     let spending_level = match spend_12m_fen {
-        500_000.. => "high",
-        100_000.. => "medium",
-        1.. => "low",
-        _ => "none",
+        500_000.. => SpendingLevel::High,
+        100_000.. => SpendingLevel::Medium,
+        1.. => SpendingLevel::Low,
+        _ => SpendingLevel::Nothing,
     };
     CustomerStatus {
-        churn: churn.into(),
+        churn,
         days_since_last_order: days,
         spend_12m_fen,
-        spending_level: spending_level.into(),
+        spending_level,
     }
 }
 
@@ -128,9 +128,13 @@ mod tests {
         ];
         for (last, churn, days) in cases {
             let got = status(0, last, now);
+            // Compared as they go on the wire.
             assert_eq!(
-                (got.churn.as_str(), got.days_since_last_order),
-                (churn, days)
+                (
+                    serde_json::to_value(got.churn).unwrap(),
+                    got.days_since_last_order
+                ),
+                (serde_json::json!(churn), days)
             );
         }
         for (fen, level) in [
@@ -141,7 +145,8 @@ mod tests {
             (499_999, "medium"),
             (500_000, "high"),
         ] {
-            assert_eq!(status(fen, None, now).spending_level, level, "{fen}");
+            let got = serde_json::to_value(status(fen, None, now).spending_level).unwrap();
+            assert_eq!(got, serde_json::json!(level), "{fen}");
         }
     }
 }
