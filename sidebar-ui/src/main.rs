@@ -2,16 +2,26 @@
 
 mod api;
 mod app;
+mod chat_customer;
 mod clipboard;
 mod current_customer;
+mod customer_picker;
 mod customer_view;
+mod dev_bridge;
 mod format;
 mod guide_session;
+mod load_error;
+mod order_details;
+mod order_row;
 mod orders_tab;
 mod paged;
+mod parcel;
 mod profile_tab;
 mod service_status;
+mod sign_in_prompt;
+mod signed_in_guide;
 mod skeleton;
+mod tag_catalogue;
 mod tag_editor;
 mod timeline_tab;
 mod wecom_bridge;

@@ -1,7 +1,9 @@
 //! 客户: who the customer is, to the guide about to reply.
 
 use leptos::prelude::*;
-use shared::customer::{CustomerProfile, Member, OrderSummary, Relation};
+use shared::customer::{
+    Contact, CustomerProfile, CustomerStatus, ExclusiveGuide, Member, OrderSummary, Relation,
+};
 
 use crate::format::{
     channel, churn, local_day, local_time, order_status, shipment_status, spending, yuan,
@@ -14,9 +16,8 @@ pub fn ProfileTab(
     on_show_orders: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let contact = profile.contact;
-    let initial = contact.name.chars().next().unwrap_or('客').to_string();
     let lost = contact.relation != Relation::Active;
-    let status = profile.status;
+    let spend_12m_fen = profile.status.spend_12m_fen;
     // Corp tags are the guide's to edit; the brand's own (商城标签) are shown as they are.
     let (corp, mall): (Vec<_>, Vec<_>) = profile
         .tag_groups
@@ -24,38 +25,9 @@ pub fn ProfileTab(
         .partition(|group| group.source != "mall");
     let tags = RwSignal::new(corp);
     view! {
-        <section class="card" data-testid="profile">
-            <div class="guide">
-                {match contact.avatar.clone() {
-                    Some(url) => view! { <img class="avatar" src=url alt="" /> }.into_any(),
-                    None => view! { <span class="avatar" aria-hidden="true">{initial}</span> }.into_any(),
-                }}
-                <div class="guide-text">
-                    <strong data-testid="customer-name">{contact.name.clone()}</strong>
-                    <span class="muted">
-                        {contact.remark.clone().map(|r| format!("备注：{r} · "))}
-                        "添加于 " {local_day(&contact.added_at)}
-                    </span>
-                </div>
-                {lost.then(|| view! { <span class="badge" data-testid="lost">"已流失"</span> })}
-            </div>
-            {contact.corp_name.map(|corp| view! { <p class="muted">"企业：" {corp}</p> })}
-            <div class="chips" data-testid="status">
-                <span class="chip">{churn(status.churn)}</span>
-                <span class="chip">{spending(status.spending_level)}</span>
-                {status.days_since_last_order.map(|days| view! {
-                    <span class="chip muted-chip">{format!("{days} 天前下单")}</span>
-                })}
-            </div>
-            {profile.exclusive_guide.map(|guide| view! {
-                <p class="muted" data-testid="exclusive-guide">
-                    "专属导购：" {if guide.is_me { format!("{}（我）", guide.name) } else { guide.name }}
-                    " · 自 " {local_day(&guide.since)}
-                </p>
-            })}
-        </section>
-        {member_card(profile.member, profile.usable_coupons, status.spend_12m_fen)}
-        <TagEditor customer=contact.external_userid.clone() tags=tags editable=!lost mall=mall />
+        {contact_card(contact, profile.status, profile.exclusive_guide)}
+        {member_card(profile.member, profile.usable_coupons, spend_12m_fen)}
+        <TagEditor tags=tags editable=!lost mall=mall />
         <section class="card" data-testid="recent-orders">
             <h2>"最近订单"</h2>
             {if profile.recent_orders.is_empty() {
@@ -122,5 +94,47 @@ fn order_line(order: OrderSummary) -> impl IntoView {
                 <div class="muted">"物流：" {s.carrier_name} " " {shipment_status(&s.status)}</div>
             })}
         </li>
+    }
+}
+
+/// Who the customer is: name, remark, since when, status and exclusive guide.
+fn contact_card(
+    contact: Contact,
+    status: CustomerStatus,
+    exclusive_guide: Option<ExclusiveGuide>,
+) -> impl IntoView {
+    let initial = contact.name.chars().next().unwrap_or('客').to_string();
+    let lost = contact.relation != Relation::Active;
+    view! {
+        <section class="card" data-testid="profile">
+            <div class="guide">
+                {match contact.avatar.clone() {
+                    Some(url) => view! { <img class="avatar" src=url alt="" /> }.into_any(),
+                    None => view! { <span class="avatar" aria-hidden="true">{initial}</span> }.into_any(),
+                }}
+                <div class="guide-text">
+                    <strong data-testid="customer-name">{contact.name.clone()}</strong>
+                    <span class="muted">
+                        {contact.remark.clone().map(|r| format!("备注：{r} · "))}
+                        "添加于 " {local_day(&contact.added_at)}
+                    </span>
+                </div>
+                {lost.then(|| view! { <span class="badge" data-testid="lost">"已流失"</span> })}
+            </div>
+            {contact.corp_name.map(|corp| view! { <p class="muted">"企业：" {corp}</p> })}
+            <div class="chips" data-testid="status">
+                <span class="chip">{churn(status.churn)}</span>
+                <span class="chip">{spending(status.spending_level)}</span>
+                {status.days_since_last_order.map(|days| view! {
+                    <span class="chip muted-chip">{format!("{days} 天前下单")}</span>
+                })}
+            </div>
+            {exclusive_guide.map(|guide| view! {
+                <p class="muted" data-testid="exclusive-guide">
+                    "专属导购：" {if guide.is_me { format!("{}（我）", guide.name) } else { guide.name }}
+                    " · 自 " {local_day(&guide.since)}
+                </p>
+            })}
+        </section>
     }
 }

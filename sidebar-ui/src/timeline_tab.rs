@@ -4,11 +4,12 @@ use leptos::prelude::*;
 use shared::customer::BehaviourEvent;
 
 use crate::api;
+use crate::customer_view::CustomerId;
 use crate::format::{behaviour, local_time};
 use crate::paged::Paged;
 
 #[component]
-pub fn TimelineTab(customer: String, linked: bool) -> impl IntoView {
+pub fn TimelineTab(linked: bool) -> impl IntoView {
     if !linked {
         return view! {
             <section class="card" data-testid="timeline-unlinked">
@@ -17,7 +18,11 @@ pub fn TimelineTab(customer: String, linked: bool) -> impl IntoView {
         }
         .into_any();
     }
-    let customer = StoredValue::new(customer);
+    let customer = StoredValue::new(
+        use_context::<CustomerId>()
+            .map(|id| id.0)
+            .unwrap_or_default(),
+    );
     let fetch = move |cursor: Option<String>| async move {
         api::timeline(customer.get_value(), cursor)
             .await
