@@ -13,6 +13,7 @@ mod m20261122_000005_sync_runs;
 mod m20261122_000006_commerce;
 mod m20261122_000007_member_tags;
 mod m20261123_000008_shipment_newest;
+mod schema_helpers;
 
 pub struct Migrator;
 

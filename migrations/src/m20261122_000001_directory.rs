@@ -7,6 +7,8 @@ use sea_orm_migration::schema::{
     timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
+use crate::schema_helpers::{col, drop_tables, fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -119,15 +121,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // Members are matched to WeCom customers by unionid (issue: commerce data).
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_customers_unionid")
-                    .table(Customers::Table)
-                    .col(Customers::Unionid)
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "idx_customers_unionid",
+            Customers::Table,
+            vec![col(Customers::Unionid)],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -149,59 +150,55 @@ impl MigrationTrait for Migration {
                     .col(string_null(GuideCustomers::LostBy))
                     .col(timestamp_with_time_zone(GuideCustomers::CreatedAt))
                     .col(timestamp_with_time_zone(GuideCustomers::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_guide_customers_guide")
-                            .from(GuideCustomers::Table, GuideCustomers::GuideId)
-                            .to(Guides::Table, Guides::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_guide_customers_customer")
-                            .from(GuideCustomers::Table, GuideCustomers::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
+                    .foreign_key(&mut fk(
+                        "fk_guide_customers_guide",
+                        (GuideCustomers::Table, GuideCustomers::GuideId),
+                        (Guides::Table, Guides::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_guide_customers_customer",
+                        (GuideCustomers::Table, GuideCustomers::CustomerId),
+                        (Customers::Table, Customers::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;
         // One relation per pair; the unique index also serves "my customers" (guide first).
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_guide_customers_pair")
-                    .table(GuideCustomers::Table)
-                    .col(GuideCustomers::GuideId)
-                    .col(GuideCustomers::CustomerId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "uq_guide_customers_pair",
+            GuideCustomers::Table,
+            vec![
+                col(GuideCustomers::GuideId),
+                col(GuideCustomers::CustomerId),
+            ],
+            true,
+        )
+        .await?;
         // "Who serves this customer": the exclusive guide and every follower.
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_guide_customers_customer")
-                    .table(GuideCustomers::Table)
-                    .col(GuideCustomers::CustomerId)
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "idx_guide_customers_customer",
+            GuideCustomers::Table,
+            vec![col(GuideCustomers::CustomerId)],
+            false,
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            GuideCustomers::Table.into_iden(),
-            Customers::Table.into_iden(),
-            Guides::Table.into_iden(),
-            Stores::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            vec![
+                GuideCustomers::Table.into_iden(),
+                Customers::Table.into_iden(),
+                Guides::Table.into_iden(),
+                Stores::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }

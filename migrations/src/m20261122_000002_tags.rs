@@ -6,6 +6,8 @@ use sea_orm_migration::schema::{
     big_integer, big_pk_auto, boolean, integer, string, string_uniq, timestamp_with_time_zone,
 };
 
+use crate::schema_helpers::{col, drop_tables, fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -80,25 +82,23 @@ impl MigrationTrait for Migration {
                     .col(boolean(Tags::Deleted).default(false))
                     .col(timestamp_with_time_zone(Tags::CreatedAt))
                     .col(timestamp_with_time_zone(Tags::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_tags_group")
-                            .from(Tags::Table, Tags::GroupId)
-                            .to(TagGroups::Table, TagGroups::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut fk(
+                        "fk_tags_group",
+                        (Tags::Table, Tags::GroupId),
+                        (TagGroups::Table, TagGroups::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_tags_group")
-                    .table(Tags::Table)
-                    .col(Tags::GroupId)
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "idx_tags_group",
+            Tags::Table,
+            vec![col(Tags::GroupId)],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -108,57 +108,53 @@ impl MigrationTrait for Migration {
                     .col(big_integer(GuideCustomerTags::GuideCustomerId))
                     .col(big_integer(GuideCustomerTags::TagId))
                     .col(timestamp_with_time_zone(GuideCustomerTags::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_guide_customer_tags_relation")
-                            .from(GuideCustomerTags::Table, GuideCustomerTags::GuideCustomerId)
-                            .to(GuideCustomers::Table, GuideCustomers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_guide_customer_tags_tag")
-                            .from(GuideCustomerTags::Table, GuideCustomerTags::TagId)
-                            .to(Tags::Table, Tags::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut fk(
+                        "fk_guide_customer_tags_relation",
+                        (GuideCustomerTags::Table, GuideCustomerTags::GuideCustomerId),
+                        (GuideCustomers::Table, GuideCustomers::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_guide_customer_tags_tag",
+                        (GuideCustomerTags::Table, GuideCustomerTags::TagId),
+                        (Tags::Table, Tags::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_guide_customer_tags_pair")
-                    .table(GuideCustomerTags::Table)
-                    .col(GuideCustomerTags::GuideCustomerId)
-                    .col(GuideCustomerTags::TagId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "uq_guide_customer_tags_pair",
+            GuideCustomerTags::Table,
+            vec![
+                col(GuideCustomerTags::GuideCustomerId),
+                col(GuideCustomerTags::TagId),
+            ],
+            true,
+        )
+        .await?;
         // "Customers with this tag" for segment counts and tag deletion.
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_guide_customer_tags_tag")
-                    .table(GuideCustomerTags::Table)
-                    .col(GuideCustomerTags::TagId)
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "idx_guide_customer_tags_tag",
+            GuideCustomerTags::Table,
+            vec![col(GuideCustomerTags::TagId)],
+            false,
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            GuideCustomerTags::Table.into_iden(),
-            Tags::Table.into_iden(),
-            TagGroups::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            vec![
+                GuideCustomerTags::Table.into_iden(),
+                Tags::Table.into_iden(),
+                TagGroups::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }

@@ -7,6 +7,8 @@ use sea_orm_migration::schema::{
     timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
+use crate::schema_helpers::{col, drop_tables, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -49,22 +51,21 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // The worker's claim query: due rows of one status, oldest first.
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_callback_inbox_due")
-                    .table(CallbackInbox::Table)
-                    .col(CallbackInbox::Status)
-                    .col(CallbackInbox::NextAttemptAt)
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "idx_callback_inbox_due",
+            CallbackInbox::Table,
+            vec![
+                col(CallbackInbox::Status),
+                col(CallbackInbox::NextAttemptAt),
+            ],
+            false,
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(CallbackInbox::Table).to_owned())
-            .await
+        drop_tables(manager, vec![CallbackInbox::Table.into_iden()]).await
     }
 }

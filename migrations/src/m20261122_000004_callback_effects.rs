@@ -9,6 +9,8 @@ use sea_orm_migration::schema::{
     timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
+use crate::schema_helpers::{add_columns, col, drop_columns, drop_tables, fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -81,40 +83,32 @@ enum CustomerTransfers {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite alters one column per statement.
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(CallbackInbox::Table)
-                    .add_column(timestamp_with_time_zone_null(CallbackInbox::LockedUntil))
-                    .to_owned(),
-            )
-            .await?;
-        for column in [
-            string_null(Guides::Department),
-            string_null(Guides::Position),
-            timestamp_with_time_zone_null(Guides::ResignedAt),
-            // WeCom's time of the last staff event applied: an older one arriving late
-            // (or replayed) must not undo a newer one.
-            timestamp_with_time_zone_null(Guides::LastEventAt),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Guides::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(GuideCustomers::Table)
-                    .add_column(string_null(GuideCustomers::WelcomeCode))
-                    .to_owned(),
-            )
-            .await?;
+        // SQLite alters one column per statement (`add_columns` sends one each).
+        add_columns(
+            manager,
+            CallbackInbox::Table,
+            vec![timestamp_with_time_zone_null(CallbackInbox::LockedUntil)],
+        )
+        .await?;
+        add_columns(
+            manager,
+            Guides::Table,
+            vec![
+                string_null(Guides::Department),
+                string_null(Guides::Position),
+                timestamp_with_time_zone_null(Guides::ResignedAt),
+                // WeCom's time of the last staff event applied: an older one arriving late
+                // (or replayed) must not undo a newer one.
+                timestamp_with_time_zone_null(Guides::LastEventAt),
+            ],
+        )
+        .await?;
+        add_columns(
+            manager,
+            GuideCustomers::Table,
+            vec![string_null(GuideCustomers::WelcomeCode)],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -130,29 +124,28 @@ impl MigrationTrait for Migration {
                     // WeCom's CreateTime of the event, not when we processed it.
                     .col(timestamp_with_time_zone(FollowHistory::HappenedAt))
                     .col(timestamp_with_time_zone(FollowHistory::RecordedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_follow_history_relation")
-                            .from(FollowHistory::Table, FollowHistory::GuideCustomerId)
-                            .to(GuideCustomers::Table, GuideCustomers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut fk(
+                        "fk_follow_history_relation",
+                        (FollowHistory::Table, FollowHistory::GuideCustomerId),
+                        (GuideCustomers::Table, GuideCustomers::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         // One entry per change and moment: applying the same event again adds nothing.
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_follow_history_change")
-                    .table(FollowHistory::Table)
-                    .col(FollowHistory::GuideCustomerId)
-                    .col(FollowHistory::Change)
-                    .col(FollowHistory::HappenedAt)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "uq_follow_history_change",
+            FollowHistory::Table,
+            vec![
+                col(FollowHistory::GuideCustomerId),
+                col(FollowHistory::Change),
+                col(FollowHistory::HappenedAt),
+            ],
+            true,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -170,17 +163,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // Queuing the same fetch twice keeps one entry.
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_wecom_sync_queue_target")
-                    .table(WecomSyncQueue::Table)
-                    .col(WecomSyncQueue::Kind)
-                    .col(WecomSyncQueue::Target)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "uq_wecom_sync_queue_target",
+            WecomSyncQueue::Table,
+            vec![col(WecomSyncQueue::Kind), col(WecomSyncQueue::Target)],
+            true,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -212,60 +202,52 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_customer_transfers_pair")
-                    .table(CustomerTransfers::Table)
-                    .col(CustomerTransfers::HandoverGuideId)
-                    .col(CustomerTransfers::CustomerId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "uq_customer_transfers_pair",
+            CustomerTransfers::Table,
+            vec![
+                col(CustomerTransfers::HandoverGuideId),
+                col(CustomerTransfers::CustomerId),
+            ],
+            true,
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            CustomerTransfers::Table.into_iden(),
-            WecomSyncQueue::Table.into_iden(),
-            FollowHistory::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(GuideCustomers::Table)
-                    .drop_column(GuideCustomers::WelcomeCode)
-                    .to_owned(),
-            )
-            .await?;
-        for column in [
-            Guides::LastEventAt,
-            Guides::ResignedAt,
-            Guides::Position,
-            Guides::Department,
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Guides::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(CallbackInbox::Table)
-                    .drop_column(CallbackInbox::LockedUntil)
-                    .to_owned(),
-            )
-            .await
+        drop_tables(
+            manager,
+            vec![
+                CustomerTransfers::Table.into_iden(),
+                WecomSyncQueue::Table.into_iden(),
+                FollowHistory::Table.into_iden(),
+            ],
+        )
+        .await?;
+        drop_columns(
+            manager,
+            GuideCustomers::Table,
+            vec![GuideCustomers::WelcomeCode.into_iden()],
+        )
+        .await?;
+        drop_columns(
+            manager,
+            Guides::Table,
+            vec![
+                Guides::LastEventAt.into_iden(),
+                Guides::ResignedAt.into_iden(),
+                Guides::Position.into_iden(),
+                Guides::Department.into_iden(),
+            ],
+        )
+        .await?;
+        drop_columns(
+            manager,
+            CallbackInbox::Table,
+            vec![CallbackInbox::LockedUntil.into_iden()],
+        )
+        .await
     }
 }

@@ -7,6 +7,8 @@ use sea_orm_migration::schema::{
     timestamp_with_time_zone_null,
 };
 
+use crate::schema_helpers::{col, drop_tables, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -48,21 +50,17 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // "The unfinished run of this kind", looked up at every start.
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_sync_runs_kind_status")
-                    .table(SyncRuns::Table)
-                    .col(SyncRuns::Kind)
-                    .col(SyncRuns::Status)
-                    .to_owned(),
-            )
-            .await
+        index(
+            manager,
+            "idx_sync_runs_kind_status",
+            SyncRuns::Table,
+            vec![col(SyncRuns::Kind), col(SyncRuns::Status)],
+            false,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(SyncRuns::Table).to_owned())
-            .await
+        drop_tables(manager, vec![SyncRuns::Table.into_iden()]).await
     }
 }

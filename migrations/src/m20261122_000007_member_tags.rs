@@ -5,6 +5,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_pk_auto, string};
 
+use crate::schema_helpers::{col, drop_tables, fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -34,34 +36,31 @@ impl MigrationTrait for Migration {
                     .col(big_integer(MemberTags::MemberId))
                     .col(string(MemberTags::GroupName))
                     .col(string(MemberTags::TagName))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_member_tags_member")
-                            .from(MemberTags::Table, MemberTags::MemberId)
-                            .to(Members::Table, Members::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut fk(
+                        "fk_member_tags_member",
+                        (MemberTags::Table, MemberTags::MemberId),
+                        (Members::Table, Members::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         // A member's tags, read with the profile; one row per (member, group, tag).
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_member_tags_member_group_tag")
-                    .table(MemberTags::Table)
-                    .col(MemberTags::MemberId)
-                    .col(MemberTags::GroupName)
-                    .col(MemberTags::TagName)
-                    .unique()
-                    .to_owned(),
-            )
-            .await
+        index(
+            manager,
+            "uq_member_tags_member_group_tag",
+            MemberTags::Table,
+            vec![
+                col(MemberTags::MemberId),
+                col(MemberTags::GroupName),
+                col(MemberTags::TagName),
+            ],
+            true,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(MemberTags::Table).to_owned())
-            .await
+        drop_tables(manager, vec![MemberTags::Table.into_iden()]).await
     }
 }

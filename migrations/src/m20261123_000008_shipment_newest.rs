@@ -6,6 +6,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::schema_helpers::{col, drop_index, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -19,44 +21,27 @@ enum Shipments {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_shipments_order_id")
-                    .table(Shipments::Table)
-                    .col(Shipments::OrderId)
-                    .col(Shipments::Id)
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "idx_shipments_order_id",
+            Shipments::Table,
+            vec![col(Shipments::OrderId), col(Shipments::Id)],
+            false,
+        )
+        .await?;
         // Its prefix: the new index serves every query the old one did.
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_shipments_order")
-                    .table(Shipments::Table)
-                    .to_owned(),
-            )
-            .await
+        drop_index(manager, "idx_shipments_order", Shipments::Table).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_shipments_order")
-                    .table(Shipments::Table)
-                    .col(Shipments::OrderId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_shipments_order_id")
-                    .table(Shipments::Table)
-                    .to_owned(),
-            )
-            .await
+        index(
+            manager,
+            "idx_shipments_order",
+            Shipments::Table,
+            vec![col(Shipments::OrderId)],
+            false,
+        )
+        .await?;
+        drop_index(manager, "idx_shipments_order_id", Shipments::Table).await
     }
 }
