@@ -16,6 +16,7 @@ mod wecom;
 pub use wecom::{callback_verifier, required_wecom_client, wecom_client};
 
 use crate::auth::Sessions;
+use crate::cache::SharedCache;
 use crate::commerce::ingest::IngestSecret;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
 use crate::inbox::{self, Intake, WorkerSettings};
@@ -50,63 +51,28 @@ struct InboxWorker {
 impl Application {
     /// Everything that can fail at start-up fails here, before the port is announced.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = database::connect(&settings.database)
-            .await
-            .with_context(|| {
-                format!("cannot open the database {}", settings.database.describe())
-            })?;
-        database::migrate(&db)
-            .await
-            .context("cannot apply the database migrations")?;
-        let cache = cache::connect(&settings.cache)
-            .await
-            .context("cannot reach the cache")?;
-
-        let sidebar_dir = settings.sidebar_dir.clone();
-        let assets = tokio::task::spawn_blocking(move || SidebarAssets::load(&sidebar_dir))
-            .await
-            .context("loading the sidebar build was interrupted")??;
-        if assets.is_built() {
-            tracing::info!(files = assets.file_count(), dir = %settings.sidebar_dir.display(), "sidebar loaded");
-        } else {
-            tracing::warn!(
-                dir = %settings.sidebar_dir.display(),
-                "no sidebar build found (run `trunk build --release`); /sidebar/ answers with an error"
-            );
-        }
-
+        let (db, cache) = open_storage(&settings).await?;
+        let assets = load_sidebar(&settings).await?;
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let public_url = settings.public_base_url(port);
-        let shutdown_timeout = settings.shutdown_timeout_secs;
-        tracing::info!(
-            database = %settings.database.describe(),
-            cache = cache.kind(),
-            "storage ready"
-        );
 
         let callback = callback_verifier(&settings.wecom)?;
         if callback.is_none() {
             tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
+        }
+        let wecom = wecom_client(&settings.wecom, &cache)?;
+        if wecom.is_none() {
+            tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
         }
         let inbox_wakeup = Arc::new(tokio::sync::Notify::new());
         let write_gate = database::WriteGate::for_database(&db);
         let inbox_worker = settings.inbox.worker.then(|| InboxWorker {
             db: db.clone(),
             wakeup: Arc::clone(&inbox_wakeup),
-            settings: WorkerSettings {
-                lease: std::time::Duration::from_secs(settings.inbox.lease_secs),
-                max_attempts: i32::try_from(settings.inbox.max_attempts).unwrap_or(8),
-                gate: write_gate.clone(),
-                ..WorkerSettings::default()
-            },
+            settings: worker_settings(&settings, write_gate.clone()),
         });
-        let wecom = wecom_client(&settings.wecom, &cache)?;
-        if wecom.is_none() {
-            tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
-        }
-        let inbox = inbox::Intake::start(db.clone(), write_gate, inbox_wakeup);
         // The replicas that apply callbacks also keep the mirror in sync.
         let syncing = match (&wecom, settings.inbox.worker) {
             (Some(wecom), true) => Some(Syncing {
@@ -117,15 +83,14 @@ impl Application {
             }),
             _ => None,
         };
-        let sessions = Sessions::new(
-            cache.clone(),
-            std::time::Duration::from_secs(settings.auth.session_ttl_secs),
-        );
         let dependencies = Dependencies {
+            inbox: web::Data::new(Intake::start(db.clone(), write_gate, inbox_wakeup)),
+            sessions: web::Data::new(Sessions::new(
+                cache.clone(),
+                std::time::Duration::from_secs(settings.auth.session_ttl_secs),
+            )),
             db: web::Data::new(db),
             cache: web::Data::from(cache),
-            sessions: web::Data::new(sessions),
-            inbox: web::Data::new(inbox),
             callback: callback.map(web::Data::new),
             wecom: wecom.map(web::Data::new),
             public_url: web::Data::new(PublicUrl::new(&public_url)),
@@ -137,18 +102,7 @@ impl Application {
                 .map(|secret| web::Data::new(IngestSecret(secret))),
             assets: web::Data::new(assets),
         };
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(from_fn(request_log::log_request))
-                .configure(|cfg| dependencies.register(cfg))
-                .configure(routes::configure_extractors)
-                .configure(routes::routes)
-        })
-        .listen(listener)?
-        // SIGTERM/SIGINT stop accepting, then in-flight requests get this long to finish.
-        .shutdown_timeout(shutdown_timeout)
-        .run();
-
+        let server = serve(listener, dependencies, settings.shutdown_timeout_secs)?;
         Ok(Self {
             port,
             public_url,
@@ -207,6 +161,72 @@ impl Application {
         }
         served
     }
+}
+
+/// The database (migrated) and the cache, both reachable.
+async fn open_storage(
+    settings: &Settings,
+) -> anyhow::Result<(sea_orm::DatabaseConnection, SharedCache)> {
+    let db = database::connect(&settings.database)
+        .await
+        .with_context(|| format!("cannot open the database {}", settings.database.describe()))?;
+    database::migrate(&db)
+        .await
+        .context("cannot apply the database migrations")?;
+    let cache = cache::connect(&settings.cache)
+        .await
+        .context("cannot reach the cache")?;
+    tracing::info!(
+        database = %settings.database.describe(),
+        cache = cache.kind(),
+        "storage ready"
+    );
+    Ok((db, cache))
+}
+
+/// The sidebar's build, read (and compressed) off the event loop.
+async fn load_sidebar(settings: &Settings) -> anyhow::Result<SidebarAssets> {
+    let sidebar_dir = settings.sidebar_dir.clone();
+    let assets = tokio::task::spawn_blocking(move || SidebarAssets::load(&sidebar_dir))
+        .await
+        .context("loading the sidebar build was interrupted")??;
+    if assets.is_built() {
+        tracing::info!(files = assets.file_count(), dir = %settings.sidebar_dir.display(), "sidebar loaded");
+    } else {
+        tracing::warn!(
+            dir = %settings.sidebar_dir.display(),
+            "no sidebar build found (run `trunk build --release`); /sidebar/ answers with an error"
+        );
+    }
+    Ok(assets)
+}
+
+fn worker_settings(settings: &Settings, gate: database::WriteGate) -> WorkerSettings {
+    WorkerSettings {
+        lease: std::time::Duration::from_secs(settings.inbox.lease_secs),
+        max_attempts: i32::try_from(settings.inbox.max_attempts).unwrap_or(8),
+        gate,
+        ..WorkerSettings::default()
+    }
+}
+
+/// The HTTP server on `listener`, every handler handed its dependencies.
+fn serve(
+    listener: TcpListener,
+    dependencies: Dependencies,
+    shutdown_timeout_secs: u64,
+) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(request_log::log_request))
+            .configure(|cfg| dependencies.register(cfg))
+            .configure(routes::configure_extractors)
+            .configure(routes::routes)
+    })
+    .listen(listener)?
+    // SIGTERM/SIGINT stop accepting, then in-flight requests get this long to finish.
+    .shutdown_timeout(shutdown_timeout_secs)
+    .run())
 }
 
 /// What the handlers may be handed, each on its own: a handler names the ones it uses.

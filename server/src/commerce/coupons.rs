@@ -3,7 +3,7 @@
 //! customer and the stores where they are usable (none listed: all).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use super::record::{
@@ -49,6 +49,47 @@ pub async fn apply(
     record: CouponTemplateRecord,
     now: DateTime<Utc>,
 ) -> Result<(), RecordError> {
+    check(&record)?;
+    let store_ids = resolve_store_ids(db, &record.store_ids).await?;
+    let source_id = record.id.clone();
+    let written = upsert_if_newer::<coupon_template::Entity>(
+        db,
+        template_row(record, now),
+        coupon_template::Column::SourceId,
+        coupon_template::Column::SourceUpdatedAt,
+        vec![
+            coupon_template::Column::Name,
+            coupon_template::Column::Kind,
+            coupon_template::Column::Value,
+            coupon_template::Column::ThresholdFen,
+            coupon_template::Column::ValidFrom,
+            coupon_template::Column::ValidTo,
+            coupon_template::Column::ValidDays,
+            coupon_template::Column::TotalStock,
+            coupon_template::Column::PerCustomerLimit,
+            coupon_template::Column::SourceUpdatedAt,
+            coupon_template::Column::UpdatedAt,
+        ],
+    )
+    .await?;
+    if !written {
+        return Ok(());
+    }
+    let Some(template_id) = id_by_source::<coupon_template::Entity, _>(
+        db,
+        coupon_template::Column::SourceId,
+        &source_id,
+        |t| t.id,
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    replace_stores(db, template_id, store_ids).await?;
+    Ok(())
+}
+
+fn check(record: &CouponTemplateRecord) -> Result<(), RecordError> {
     check_id("id", &record.id)?;
     check_text("name", &record.name, 100)?;
     check_one_of("kind", &record.kind, &["cash", "discount"])?;
@@ -82,9 +123,11 @@ pub async fn apply(
             "`valid_to` must be after `valid_from`",
         ));
     }
-    let store_ids = resolve_store_ids(db, &record.store_ids).await?;
-    let source_id = record.id.clone();
-    let row = coupon_template::ActiveModel {
+    Ok(())
+}
+
+fn template_row(record: CouponTemplateRecord, now: DateTime<Utc>) -> coupon_template::ActiveModel {
+    coupon_template::ActiveModel {
         source_id: Set(record.id),
         name: Set(record.name),
         kind: Set(record.kind),
@@ -99,40 +142,15 @@ pub async fn apply(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    };
-    let written = upsert_if_newer::<coupon_template::Entity>(
-        db,
-        row,
-        coupon_template::Column::SourceId,
-        coupon_template::Column::SourceUpdatedAt,
-        vec![
-            coupon_template::Column::Name,
-            coupon_template::Column::Kind,
-            coupon_template::Column::Value,
-            coupon_template::Column::ThresholdFen,
-            coupon_template::Column::ValidFrom,
-            coupon_template::Column::ValidTo,
-            coupon_template::Column::ValidDays,
-            coupon_template::Column::TotalStock,
-            coupon_template::Column::PerCustomerLimit,
-            coupon_template::Column::SourceUpdatedAt,
-            coupon_template::Column::UpdatedAt,
-        ],
-    )
-    .await?;
-    if !written {
-        return Ok(());
     }
-    let Some(template_id) = id_by_source::<coupon_template::Entity, _>(
-        db,
-        coupon_template::Column::SourceId,
-        &source_id,
-        |t| t.id,
-    )
-    .await?
-    else {
-        return Ok(());
-    };
+}
+
+/// The stores the template applies in are those of the version just written (none: all).
+async fn replace_stores(
+    db: &impl ConnectionTrait,
+    template_id: i64,
+    store_ids: Vec<i64>,
+) -> Result<(), DbErr> {
     coupon_template_store::Entity::delete_many()
         .filter(coupon_template_store::Column::TemplateId.eq(template_id))
         .exec(db)

@@ -1,15 +1,13 @@
 //! Coupon grants: a coupon a member holds, from the brand's coupon system, with its state
 //! (`issued`, `claimed`, `used`, `expired`). The sidebar counts a customer's usable ones.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_all, check_id, check_one_of, invalid, newer_wins,
-    resolve, unknown_reference, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, Versioned, check_all, check_id, check_one_of, invalid,
+    newer_wins, newest_versions, resolve, unknown_reference, upsert_returning,
 };
 use crate::entity::{coupon_grant, coupon_template, member};
 
@@ -71,9 +69,7 @@ pub async fn apply_many(
         checked.iter().map(|(_, r)| r.member_id.clone()),
     )
     .await?;
-    let mut newest: HashMap<String, coupon_grant::ActiveModel> = HashMap::new();
-    let mut versions: HashMap<String, DateTime<Utc>> = HashMap::new();
-    let mut accepted = 0;
+    let mut resolved = Vec::with_capacity(checked.len());
     for (index, record) in checked {
         let Some(&template_id) = templates.get(&record.template_id) else {
             refused.push((index, unknown_reference("template_id", &record.template_id)));
@@ -83,17 +79,33 @@ pub async fn apply_many(
             refused.push((index, unknown_reference("member_id", &record.member_id)));
             continue;
         };
-        accepted += 1;
-        if versions
-            .get(&record.id)
-            .is_some_and(|kept| *kept > record.updated_at)
-        {
-            continue;
-        }
-        versions.insert(record.id.clone(), record.updated_at);
-        newest.insert(
-            record.id.clone(),
-            coupon_grant::ActiveModel {
+        resolved.push(((template_id, member_id), record));
+    }
+    let accepted = resolved.len() as u64;
+    upsert_grants(db, newest_versions(resolved), now).await?;
+    Ok((accepted, refused))
+}
+
+impl Versioned for GrantRecord {
+    fn source_id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}
+
+/// The grants a thousand per statement, each with its template's and member's ids.
+async fn upsert_grants(
+    db: &impl ConnectionTrait,
+    grants: Vec<((i64, i64), GrantRecord)>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let rows: Vec<coupon_grant::ActiveModel> = grants
+        .into_iter()
+        .map(
+            |((template_id, member_id), record)| coupon_grant::ActiveModel {
                 source_id: Set(record.id),
                 template_id: Set(template_id),
                 member_id: Set(member_id),
@@ -106,11 +118,8 @@ pub async fn apply_many(
                 updated_at: Set(now),
                 ..Default::default()
             },
-        );
-    }
-    // In source-id order, so two batches in flight lock shared rows in the same order.
-    let mut rows: Vec<(String, coupon_grant::ActiveModel)> = newest.into_iter().collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+        )
+        .collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let on_conflict = newer_wins::<coupon_grant::Entity>(
             coupon_grant::Column::SourceId,
@@ -126,10 +135,10 @@ pub async fn apply_many(
                 coupon_grant::Column::UpdatedAt,
             ],
         );
-        let insert = coupon_grant::Entity::insert_many(chunk.iter().map(|(_, row)| row.clone()))
+        let insert = coupon_grant::Entity::insert_many(chunk.to_vec())
             .on_conflict(on_conflict)
             .into_query();
         upsert_returning(db, insert).await?;
     }
-    Ok((accepted, refused))
+    Ok(())
 }

@@ -14,8 +14,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, check_all, check_fen, check_id, check_text, delete_children,
-    invalid, newer_wins, resolve, unknown_reference, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, Versioned, WrittenRows, check_all, check_fen, check_id,
+    check_text, delete_children, invalid, newer_wins, newest_versions, resolve, unknown_reference,
+    upsert_returning,
 };
 use crate::entity::{customer, member, member_customer, member_tag, store};
 
@@ -136,9 +137,22 @@ pub async fn apply_many(
             .filter_map(|c| c.record.home_store_id.clone()),
     )
     .await?;
-    // The newest version of each member in the batch is the one written.
-    let mut newest: HashMap<String, (Option<i64>, Checked)> = HashMap::new();
-    let mut accepted = 0;
+    let (accepted, resolved) = with_home_stores(checked, &stores, &mut refused);
+    let members = newest_versions(resolved);
+    let written = upsert_members(db, &members, now).await?;
+    replace_tags(db, &members, &written.ids, &written.updated).await?;
+    match_written(db, &members, &written.ids, now).await?;
+    Ok((accepted, refused))
+}
+
+/// Each member with its home store's id; a member naming an unknown home store is refused.
+/// Also how many were accepted.
+fn with_home_stores(
+    checked: Vec<Checked>,
+    stores: &HashMap<String, i64>,
+    refused: &mut Vec<(usize, RecordError)>,
+) -> (u64, Vec<(Option<i64>, Checked)>) {
+    let mut resolved = Vec::with_capacity(checked.len());
     for member in checked {
         let home_store = match &member.record.home_store_id {
             None => None,
@@ -150,44 +164,33 @@ pub async fn apply_many(
                 }
             },
         };
-        accepted += 1;
-        match newest.get(&member.record.id) {
-            Some((_, kept)) if kept.record.updated_at > member.record.updated_at => {}
-            _ => {
-                newest.insert(member.record.id.clone(), (home_store, member));
-            }
-        }
+        resolved.push((home_store, member));
     }
-    // In source-id order, so two batches in flight lock shared rows in the same order.
-    let mut members: Vec<(Option<i64>, Checked)> = newest.into_values().collect();
-    members.sort_by(|a, b| a.1.record.id.cmp(&b.1.record.id));
-    let mut written: Vec<i64> = Vec::with_capacity(members.len());
-    let mut updated: Vec<i64> = Vec::new();
-    let mut by_source: HashMap<String, i64> = HashMap::with_capacity(members.len());
+    (resolved.len() as u64, resolved)
+}
+
+impl Versioned for Checked {
+    fn source_id(&self) -> &str {
+        &self.record.id
+    }
+
+    fn version(&self) -> DateTime<Utc> {
+        self.record.updated_at
+    }
+}
+
+/// Upserts the members a thousand per statement; a version not newer than the stored one is
+/// not written.
+async fn upsert_members(
+    db: &impl ConnectionTrait,
+    members: &[(Option<i64>, Checked)],
+    now: DateTime<Utc>,
+) -> Result<WrittenRows, DbErr> {
+    let mut written = WrittenRows::default();
     for chunk in members.chunks(ROWS_PER_STATEMENT) {
-        let rows = chunk.iter().map(|(home_store, member)| {
-            let record = &member.record;
-            member::ActiveModel {
-                source_id: Set(record.id.clone()),
-                name: Set(record.name.clone()),
-                mobile_hash: Set(member.mobile.as_deref().map(mobile_hash)),
-                mobile_last4: Set(member
-                    .mobile
-                    .as_deref()
-                    .map(|m| m[m.len() - 4..].to_owned())),
-                unionid: Set(record.unionid.clone().filter(|u| !u.is_empty())),
-                level: Set(record.level.clone()),
-                points: Set(record.points),
-                balance_fen: Set(record.balance_fen),
-                home_store_id: Set(*home_store),
-                registered_at: Set(record.registered_at),
-                birthday: Set(record.birthday),
-                source_updated_at: Set(record.updated_at),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-        });
+        let rows = chunk
+            .iter()
+            .map(|(home_store, member)| member_row(member, *home_store, now));
         let on_conflict = newer_wins::<member::Entity>(
             member::Column::SourceId,
             member::Column::SourceUpdatedAt,
@@ -209,21 +212,56 @@ pub async fn apply_many(
         let insert = member::Entity::insert_many(rows)
             .on_conflict(on_conflict)
             .into_query();
-        for row in upsert_returning(db, insert).await? {
-            if !row.inserted {
-                updated.push(row.id);
-            }
-            written.push(row.id);
-            by_source.insert(row.source_id, row.id);
-        }
+        written.add(upsert_returning(db, insert).await?);
     }
-    replace_tags(db, &members, &by_source, &updated).await?;
-    // Each member written (new, or a newer version) is matched again.
+    Ok(written)
+}
+
+fn member_row(
+    member: &Checked,
+    home_store: Option<i64>,
+    now: DateTime<Utc>,
+) -> member::ActiveModel {
+    let record = &member.record;
+    member::ActiveModel {
+        source_id: Set(record.id.clone()),
+        name: Set(record.name.clone()),
+        mobile_hash: Set(member.mobile.as_deref().map(mobile_hash)),
+        mobile_last4: Set(member
+            .mobile
+            .as_deref()
+            .map(|m| m[m.len() - 4..].to_owned())),
+        unionid: Set(record.unionid.clone().filter(|u| !u.is_empty())),
+        level: Set(record.level.clone()),
+        points: Set(record.points),
+        balance_fen: Set(record.balance_fen),
+        home_store_id: Set(home_store),
+        registered_at: Set(record.registered_at),
+        birthday: Set(record.birthday),
+        source_updated_at: Set(record.updated_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Each member written (new, or a newer version) is matched to their WeCom customer again,
+/// in source-id order.
+async fn match_written(
+    db: &impl ConnectionTrait,
+    members: &[(Option<i64>, Checked)],
+    written: &HashMap<String, i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let explicit: HashMap<&str, &str> = members
         .iter()
         .filter_map(|(_, m)| Some((m.record.id.as_str(), m.record.external_userid.as_deref()?)))
         .collect();
-    for chunk in written.chunks(ROWS_PER_STATEMENT) {
+    let ids: Vec<i64> = members
+        .iter()
+        .filter_map(|(_, m)| written.get(&m.record.id).copied())
+        .collect();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let models = member::Entity::find()
             .filter(member::Column::Id.is_in(chunk.iter().copied()))
             .all(db)
@@ -233,7 +271,7 @@ pub async fn apply_many(
             link_member(db, &model, given, now).await?;
         }
     }
-    Ok((accepted, refused))
+    Ok(())
 }
 
 /// The written members' tags are those of the version just written (a new member has none

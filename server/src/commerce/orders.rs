@@ -12,8 +12,9 @@ use serde::Deserialize;
 
 use super::columns;
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, WrittenRows, check_all, check_fen, check_id, check_one_of,
-    check_text, delete_children, invalid, newer_wins, resolve, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, Versioned, WrittenRows, check_all, check_fen, check_id,
+    check_one_of, check_text, delete_children, invalid, newer_wins, newest_versions, resolve,
+    unknown_reference, upsert_returning,
 };
 use crate::entity::{member, order, order_item, store};
 
@@ -168,48 +169,50 @@ pub async fn apply_many(
     )
     .await?;
 
-    // The newest version of each order in the batch is the one written.
-    let mut newest: HashMap<String, Checked> = HashMap::with_capacity(checked.len());
-    let mut accepted = 0;
+    let mut resolved = Vec::with_capacity(checked.len());
     for order in checked {
         let unknown = |field: &str, source: &Option<String>, known: &HashMap<String, i64>| {
             source
                 .as_ref()
                 .filter(|id| !known.contains_key(*id))
-                .map(|id| {
-                    invalid(
-                        "unknown_reference",
-                        format!("`{field}` `{id}` is not known here (send it first)"),
-                    )
-                })
+                .map(|id| unknown_reference(field, id))
         };
-        if let Some(error) = unknown("member_id", &order.record.member_id, &member_ids)
+        match unknown("member_id", &order.record.member_id, &member_ids)
             .or_else(|| unknown("store_id", &order.record.store_id, &store_ids))
         {
-            refused.push((order.index, error));
-            continue;
-        }
-        accepted += 1;
-        match newest.get(&order.record.id) {
-            Some(kept) if kept.record.updated_at > order.record.updated_at => {}
-            _ => {
-                newest.insert(order.record.id.clone(), order);
-            }
+            Some(error) => refused.push((order.index, error)),
+            None => resolved.push(order),
         }
     }
-    // In source-id order, so two batches in flight lock shared orders in the same order and
-    // cannot deadlock.
-    let mut orders: Vec<Checked> = newest.into_values().collect();
-    orders.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+    let accepted = resolved.len() as u64;
+    let orders = newest_versions(resolved);
     let written = if db.get_database_backend() == DbBackend::Postgres {
         write_orders_as_arrays(db, &orders, &member_ids, &store_ids, now).await?
     } else {
         write_orders_as_values(db, &orders, &member_ids, &store_ids, now).await?
     };
-    if written.ids.is_empty() {
-        return Ok((accepted, refused));
+    if !written.ids.is_empty() {
+        replace_items(db, &orders, &written).await?;
     }
-    // The written orders' items are those of the version just written.
+    Ok((accepted, refused))
+}
+
+impl Versioned for Checked {
+    fn source_id(&self) -> &str {
+        &self.record.id
+    }
+
+    fn version(&self) -> DateTime<Utc> {
+        self.record.updated_at
+    }
+}
+
+/// The written orders' items are those of the version just written.
+async fn replace_items(
+    db: &impl ConnectionTrait,
+    orders: &[Checked],
+    written: &WrittenRows,
+) -> Result<(), DbErr> {
     delete_children::<order_item::Entity>(db, order_item::Column::OrderId, &written.updated)
         .await?;
     let lines =
@@ -222,11 +225,10 @@ pub async fn apply_many(
                 })
             });
     if db.get_database_backend() == DbBackend::Postgres {
-        write_items_as_arrays(db, lines).await?;
+        write_items_as_arrays(db, lines).await
     } else {
-        write_items_as_values(db, lines).await?;
+        write_items_as_values(db, lines).await
     }
-    Ok((accepted, refused))
 }
 
 /// An item to write: its order's local id, its line number, the item and its amount.
@@ -251,50 +253,9 @@ async fn write_orders_as_arrays(
     store_ids: &HashMap<String, i64>,
     now: DateTime<Utc>,
 ) -> Result<WrittenRows, DbErr> {
-    let n = orders.len();
-    let (mut source, mut member, mut channel, mut store) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut status, mut total, mut discount, mut paid) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut ordered_at, mut paid_at, mut completed_at, mut updated_at) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for order in orders {
-        let record = &order.record;
-        source.push(record.id.clone());
-        member.push(columns::id_or_zero(
-            record
-                .member_id
-                .as_ref()
-                .and_then(|id| member_ids.get(id).copied()),
-        ));
-        channel.push(record.channel.clone());
-        store.push(columns::id_or_zero(
-            record
-                .store_id
-                .as_ref()
-                .and_then(|id| store_ids.get(id).copied()),
-        ));
-        status.push(record.status.clone());
-        total.push(record.total_fen);
-        discount.push(record.discount_fen);
-        paid.push(record.paid_fen);
-        ordered_at.push(record.ordered_at);
-        paid_at.push(columns::time_or_empty(record.paid_at));
-        completed_at.push(columns::time_or_empty(record.completed_at));
-        updated_at.push(record.updated_at);
-    }
+    let local = |source: &Option<String>, known: &HashMap<String, i64>| {
+        columns::id_or_zero(source.as_ref().and_then(|id| known.get(id).copied()))
+    };
     let sql = format!(
         r#"INSERT INTO "orders" ("source_id", "member_id", "channel", "store_id", "status",
   "total_fen", "discount_fen", "paid_fen", "ordered_at", "paid_at", "completed_at",
@@ -307,23 +268,48 @@ FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::
 {ORDER_UPSERT_TAIL}"#
     );
     let values: Vec<Value> = vec![
-        source.into(),
-        member.into(),
-        channel.into(),
-        store.into(),
-        status.into(),
-        total.into(),
-        discount.into(),
-        paid.into(),
-        ordered_at.into(),
-        paid_at.into(),
-        completed_at.into(),
-        updated_at.into(),
+        strings(orders, |r| r.id.clone()),
+        ids(orders, |r| local(&r.member_id, member_ids)),
+        strings(orders, |r| r.channel.clone()),
+        ids(orders, |r| local(&r.store_id, store_ids)),
+        strings(orders, |r| r.status.clone()),
+        ids(orders, |r| r.total_fen),
+        ids(orders, |r| r.discount_fen),
+        ids(orders, |r| r.paid_fen),
+        times(orders, |r| r.ordered_at),
+        strings(orders, |r| columns::time_or_empty(r.paid_at)),
+        strings(orders, |r| columns::time_or_empty(r.completed_at)),
+        times(orders, |r| r.updated_at),
         now.into(),
     ];
     let mut written = WrittenRows::default();
     written.add(columns::upsert_returning(db, &sql, values).await?);
     Ok(written)
+}
+
+/// One column of the orders, as an array parameter (in the orders' order).
+fn strings(orders: &[Checked], value: impl Fn(&OrderRecord) -> String) -> Value {
+    orders
+        .iter()
+        .map(|o| value(&o.record))
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn ids(orders: &[Checked], value: impl Fn(&OrderRecord) -> i64) -> Value {
+    orders
+        .iter()
+        .map(|o| value(&o.record))
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn times(orders: &[Checked], value: impl Fn(&OrderRecord) -> DateTime<Utc>) -> Value {
+    orders
+        .iter()
+        .map(|o| value(&o.record))
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// SQLite: multi-row `VALUES`, a thousand rows a statement.

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter, Statement,
@@ -317,6 +319,41 @@ pub async fn upsert_returning(
         });
     }
     Ok(written)
+}
+
+/// A record of a batch as the batch paths see it: its source id and its version.
+pub trait Versioned {
+    fn source_id(&self) -> &str;
+    fn version(&self) -> DateTime<Utc>;
+}
+
+/// A record with what its references resolved to.
+impl<R, T: Versioned> Versioned for (R, T) {
+    fn source_id(&self) -> &str {
+        self.1.source_id()
+    }
+
+    fn version(&self) -> DateTime<Utc> {
+        self.1.version()
+    }
+}
+
+/// The newest version of each record of a batch (the one written; of two equal versions the
+/// later), in source-id order, so that two batches in flight lock shared rows in the same
+/// order and cannot deadlock.
+pub fn newest_versions<T: Versioned>(records: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut newest: HashMap<String, T> = HashMap::new();
+    for record in records {
+        match newest.get(record.source_id()) {
+            Some(kept) if kept.version() > record.version() => {}
+            _ => {
+                newest.insert(record.source_id().to_owned(), record);
+            }
+        }
+    }
+    let mut records: Vec<T> = newest.into_values().collect();
+    records.sort_by(|a, b| a.source_id().cmp(b.source_id()));
+    records
 }
 
 /// The refusal of a record naming a row that is not here.

@@ -1,14 +1,13 @@
 //! Shipments of an order with their tracking timeline (replaced with each newer version).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
 use serde::Deserialize;
 
 use super::record::{
-    ROWS_PER_STATEMENT, RecordError, WrittenRows, check_all, check_id, check_one_of, check_text,
-    delete_children, newer_wins, resolve, unknown_reference, upsert_returning,
+    ROWS_PER_STATEMENT, RecordError, Versioned, WrittenRows, check_all, check_id, check_one_of,
+    check_text, delete_children, newer_wins, newest_versions, resolve, unknown_reference,
+    upsert_returning,
 };
 use crate::entity::{order, shipment, shipment_event};
 
@@ -86,25 +85,38 @@ pub async fn apply_many(
         checked.iter().map(|(_, record)| record.order_id.clone()),
     )
     .await?;
-    // The newest version of each shipment in the batch is the one written.
-    let mut newest: HashMap<String, (i64, ShipmentRecord)> = HashMap::new();
-    let mut accepted = 0;
+    let mut resolved = Vec::with_capacity(checked.len());
     for (index, record) in checked {
-        let Some(&order_id) = orders.get(&record.order_id) else {
-            refused.push((index, unknown_reference("order_id", &record.order_id)));
-            continue;
-        };
-        accepted += 1;
-        match newest.get(&record.id) {
-            Some((_, kept)) if kept.updated_at > record.updated_at => {}
-            _ => {
-                newest.insert(record.id.clone(), (order_id, record));
-            }
+        match orders.get(&record.order_id) {
+            Some(&order_id) => resolved.push((order_id, record)),
+            None => refused.push((index, unknown_reference("order_id", &record.order_id))),
         }
     }
-    // In source-id order, so two batches in flight lock shared rows in the same order.
-    let mut shipments: Vec<(i64, ShipmentRecord)> = newest.into_values().collect();
-    shipments.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+    let accepted = resolved.len() as u64;
+    let shipments = newest_versions(resolved);
+    let written = upsert_shipments(db, &shipments, now).await?;
+    if written.ids.is_empty() {
+        return Ok((accepted, refused));
+    }
+    replace_timelines(db, &shipments, &written).await?;
+    Ok((accepted, refused))
+}
+
+impl Versioned for ShipmentRecord {
+    fn source_id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}
+
+async fn upsert_shipments(
+    db: &impl ConnectionTrait,
+    shipments: &[(i64, ShipmentRecord)],
+    now: DateTime<Utc>,
+) -> Result<WrittenRows, DbErr> {
     let mut written = WrittenRows::default();
     for chunk in shipments.chunks(ROWS_PER_STATEMENT) {
         let rows = chunk
@@ -133,10 +145,15 @@ pub async fn apply_many(
             .into_query();
         written.add(upsert_returning(db, insert).await?);
     }
-    if written.ids.is_empty() {
-        return Ok((accepted, refused));
-    }
-    // The written shipments' timelines are those of the version just written.
+    Ok(written)
+}
+
+/// The written shipments' timelines are those of the version just written.
+async fn replace_timelines(
+    db: &impl ConnectionTrait,
+    shipments: &[(i64, ShipmentRecord)],
+    written: &WrittenRows,
+) -> Result<(), DbErr> {
     delete_children::<shipment_event::Entity>(
         db,
         shipment_event::Column::ShipmentId,
@@ -164,7 +181,7 @@ pub async fn apply_many(
             .exec_without_returning(db)
             .await?;
     }
-    Ok((accepted, refused))
+    Ok(())
 }
 
 /// What a newer version of a shipment replaces.
