@@ -59,13 +59,7 @@ impl Application {
         let public_url = settings.public_base_url(port);
 
         let callback = callback_verifier(&settings.wecom)?;
-        if callback.is_none() {
-            tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
-        }
         let wecom = wecom_client(&settings.wecom, &cache)?;
-        if wecom.is_none() {
-            tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
-        }
         let inbox_wakeup = Arc::new(tokio::sync::Notify::new());
         let write_gate = database::WriteGate::for_database(&db);
         let inbox_worker = settings.inbox.worker.then(|| InboxWorker {

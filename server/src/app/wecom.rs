@@ -15,6 +15,7 @@ pub fn wecom_client(
     cache: &SharedCache,
 ) -> anyhow::Result<Option<WecomClient>> {
     let (Some(corp_id), Some(secret)) = (&wecom.corp_id, &wecom.secret) else {
+        tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
         return Ok(None);
     };
     let settings = ClientSettings::new(
@@ -44,6 +45,7 @@ pub fn callback_verifier(wecom: &WecomSettings) -> anyhow::Result<Option<Callbac
         &wecom.callback_aes_key,
         &wecom.corp_id,
     ) else {
+        tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
         return Ok(None);
     };
     let crypto = CallbackCrypto::new(token.clone(), key.expose(), corp_id)

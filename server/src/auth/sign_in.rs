@@ -75,22 +75,7 @@ pub async fn sign_in(
         page_url,
     } = body.into_inner();
     let code = code.trim();
-    if code.is_empty() || code.len() > 512 || !code.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(AppError::BadRequest {
-            code: "invalid_code",
-            message: "登录码格式不正确，请重新打开导购助手".into(),
-        });
-    }
-    // Begun at /auth/wecom/start: the code must come back with the state we sent, so nobody
-    // can sign a guide into someone else's account with a code of their own.
-    if let Some(expected) = request.cookie(OAUTH_STATE_COOKIE)
-        && returned_state.as_deref() != Some(expected.value())
-    {
-        return Err(AppError::Unauthorized {
-            code: "oauth_state_mismatch",
-            message: "登录请求已失效，请重新打开导购助手".into(),
-        });
-    }
+    check_code(code, &request, returned_state.as_deref())?;
     let client = configured_wecom(&wecom)?;
     let identity = client.oauth_identity(code).await.map_err(|err| match err {
         WecomError::Api { code, .. } if CODE_REFUSED.contains(&code) => AppError::Unauthorized {
@@ -126,6 +111,31 @@ pub async fn sign_in(
             expires_at: session.expires_at,
             jssdk,
         }))
+}
+
+/// The code looks like one of WeCom's, and it comes back with the `state` sent from
+/// `/auth/wecom/start` (when the sign-in began there): nobody can sign a guide into someone
+/// else's account with a code of their own.
+fn check_code(
+    code: &str,
+    request: &HttpRequest,
+    returned_state: Option<&str>,
+) -> Result<(), AppError> {
+    if code.is_empty() || code.len() > 512 || !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::BadRequest {
+            code: "invalid_code",
+            message: "登录码格式不正确，请重新打开导购助手".into(),
+        });
+    }
+    if let Some(expected) = request.cookie(OAUTH_STATE_COOKIE)
+        && returned_state != Some(expected.value())
+    {
+        return Err(AppError::Unauthorized {
+            code: "oauth_state_mismatch",
+            message: "登录请求已失效，请重新打开导购助手".into(),
+        });
+    }
+    Ok(())
 }
 
 /// `GET /api/v1/session?url=`: who is signed in, and the page's JS-SDK signatures if `url`

@@ -5,6 +5,8 @@ use clap::Subcommand;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm_migration::MigrationStatus;
 
+use crate::commerce::batch::Kind;
+use crate::commerce::import::Format;
 use crate::config::Settings;
 use crate::database;
 
@@ -74,23 +76,12 @@ pub(super) async fn import(
     format: Option<&str>,
     batch: u32,
 ) -> anyhow::Result<()> {
-    use crate::commerce::batch::Kind;
-    use crate::commerce::import::{Format, ProgressStyle, import_file};
+    use crate::commerce::import::{ProgressStyle, import_file};
     let kind = Kind::parse(kind).ok_or_else(|| {
         let kinds: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
         anyhow::anyhow!("unknown kind `{kind}`; one of {}", kinds.join(", "))
     })?;
-    let format = match format {
-        Some("csv") => Format::Csv,
-        Some("jsonl" | "ndjson") => Format::JsonLines,
-        Some(other) => anyhow::bail!("unknown format `{other}`: csv or jsonl"),
-        None => Format::from_path(file).ok_or_else(|| {
-            anyhow::anyhow!(
-                "cannot tell the format of {} from its name: add --format csv|jsonl",
-                file.display()
-            )
-        })?,
-    };
+    let format = file_format(file, format)?;
     let db = database::connect(&settings.database).await?;
     database::migrate(&db).await?;
     let summary = import_file(
@@ -128,6 +119,21 @@ pub(super) async fn import(
         anyhow::bail!("{} rows were refused (listed above)", summary.rejected);
     }
     Ok(())
+}
+
+/// `--format`, or the file's extension.
+fn file_format(file: &std::path::Path, format: Option<&str>) -> anyhow::Result<Format> {
+    Ok(match format {
+        Some("csv") => Format::Csv,
+        Some("jsonl" | "ndjson") => Format::JsonLines,
+        Some(other) => anyhow::bail!("unknown format `{other}`: csv or jsonl"),
+        None => Format::from_path(file).ok_or_else(|| {
+            anyhow::anyhow!(
+                "cannot tell the format of {} from its name: add --format csv|jsonl",
+                file.display()
+            )
+        })?,
+    })
 }
 
 pub(super) async fn inbox(settings: Settings, action: InboxAction) -> anyhow::Result<()> {

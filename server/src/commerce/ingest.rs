@@ -2,7 +2,7 @@
 //! [`super::signature`]), and they are written as one batch (`super::batch`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
@@ -39,40 +39,9 @@ pub async fn receive(
             code: "ingest_not_configured",
             message: "ingest is not configured (GUIDEDESK_INGEST_SECRET)".into(),
         })?;
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|err| AppError::bad_request(format!("cannot read the body: {err}")))?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(too_large(format!(
-                "the body is over {MAX_BODY_BYTES} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned)
-    };
+    let body = read_body(&mut payload).await?;
     let now = Utc::now();
-    signature::verify(
-        secret.0.expose(),
-        header("X-GuideDesk-Timestamp").as_deref(),
-        header("X-GuideDesk-Signature").as_deref(),
-        &body,
-        now.timestamp(),
-    )
-    .map_err(|err| AppError::Unauthorized {
-        code: match err {
-            SignatureError::Missing => "signature_missing",
-            SignatureError::BadTimestamp | SignatureError::Stale => "stale_timestamp",
-            SignatureError::Mismatch => "invalid_signature",
-        },
-        message: err.to_string(),
-    })?;
+    check_signature(&request, &secret.0, &body, now)?;
     let batch: Batch = serde_json::from_slice(&body).map_err(|err| AppError::BadRequest {
         code: "invalid_json",
         message: format!("the body is not {{\"records\": [...]}}: {err}"),
@@ -91,6 +60,53 @@ pub async fn receive(
         "ingested"
     );
     Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The body, refused once it passes [`MAX_BODY_BYTES`].
+async fn read_body(payload: &mut web::Payload) -> Result<web::BytesMut, AppError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|err| AppError::bad_request(format!("cannot read the body: {err}")))?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large(format!(
+                "the body is over {MAX_BODY_BYTES} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The brand's signature over the body and its timestamp (see [`signature`]).
+fn check_signature(
+    request: &HttpRequest,
+    secret: &Secret,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    signature::verify(
+        secret.expose(),
+        header("X-GuideDesk-Timestamp").as_deref(),
+        header("X-GuideDesk-Signature").as_deref(),
+        body,
+        now.timestamp(),
+    )
+    .map_err(|err| AppError::Unauthorized {
+        code: match err {
+            SignatureError::Missing => "signature_missing",
+            SignatureError::BadTimestamp | SignatureError::Stale => "stale_timestamp",
+            SignatureError::Mismatch => "invalid_signature",
+        },
+        message: err.to_string(),
+    })
 }
 
 fn too_large(message: String) -> AppError {

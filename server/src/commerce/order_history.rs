@@ -77,20 +77,7 @@ async fn summaries(
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = orders.iter().map(|(o, _)| o.id).collect();
-    let mut items: HashMap<i64, (u32, Option<String>)> = HashMap::new();
-    for item in order_item::Entity::find()
-        .filter(order_item::Column::OrderId.is_in(ids.clone()))
-        .order_by_asc(order_item::Column::OrderId)
-        .order_by_asc(order_item::Column::LineNo)
-        .all(db)
-        .await?
-    {
-        let entry = items.entry(item.order_id).or_insert((0, None));
-        entry.0 += 1;
-        if entry.1.is_none() {
-            entry.1 = Some(item.title);
-        }
-    }
+    let mut items = item_counts(db, ids.clone()).await?;
     // The newest parcel of each order, then the newest event of each of those parcels.
     let mut parcels: HashMap<i64, shipment::Model> = HashMap::new();
     for parcel in shipment::Entity::find()
@@ -150,6 +137,28 @@ async fn store_names(
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect())
+}
+
+/// Each order's number of items and first item's title.
+async fn item_counts(
+    db: &impl ConnectionTrait,
+    order_ids: Vec<i64>,
+) -> Result<HashMap<i64, (u32, Option<String>)>, AppError> {
+    let mut items: HashMap<i64, (u32, Option<String>)> = HashMap::new();
+    for item in order_item::Entity::find()
+        .filter(order_item::Column::OrderId.is_in(order_ids))
+        .order_by_asc(order_item::Column::OrderId)
+        .order_by_asc(order_item::Column::LineNo)
+        .all(db)
+        .await?
+    {
+        let entry = items.entry(item.order_id).or_insert((0, None));
+        entry.0 += 1;
+        if entry.1.is_none() {
+            entry.1 = Some(item.title);
+        }
+    }
+    Ok(items)
 }
 
 /// The newest tracking event of each parcel.

@@ -2,7 +2,7 @@
 //! version; no stores listed means every store).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use super::record::{
@@ -44,39 +44,16 @@ pub struct SkuRecord {
 
 pub async fn apply(
     db: &impl ConnectionTrait,
-    record: ProductRecord,
+    mut record: ProductRecord,
     now: DateTime<Utc>,
 ) -> Result<(), RecordError> {
-    check_id("id", &record.id)?;
-    check_text("title", &record.title, 200)?;
-    check_fen("price_fen", record.price_fen)?;
-    let mut seen = std::collections::HashSet::new();
-    for (index, sku) in record.skus.iter().enumerate() {
-        check_text(&format!("skus[{index}].sku"), &sku.sku, 64)?;
-        check_fen(&format!("skus[{index}].price_fen"), sku.price_fen)?;
-        if !seen.insert(sku.sku.as_str()) {
-            return Err(super::record::invalid(
-                "invalid_field",
-                format!("`skus[{index}].sku` `{}` is listed twice", sku.sku),
-            ));
-        }
-    }
+    check(&record)?;
     let store_ids = resolve_store_ids(db, &record.store_ids).await?;
+    let skus = std::mem::take(&mut record.skus);
     let source_id = record.id.clone();
-    let row = product::ActiveModel {
-        source_id: Set(record.id),
-        title: Set(record.title),
-        price_fen: Set(record.price_fen),
-        image_url: Set(record.image_url),
-        on_sale: Set(record.on_sale),
-        source_updated_at: Set(record.updated_at),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
     let written = upsert_if_newer::<product::Entity>(
         db,
-        row,
+        product_row(record, now),
         product::Column::SourceId,
         product::Column::SourceUpdatedAt,
         vec![
@@ -98,12 +75,55 @@ pub async fn apply(
     else {
         return Ok(());
     };
+    replace_skus(db, product_id, skus).await?;
+    replace_stores(db, product_id, store_ids).await?;
+    Ok(())
+}
+
+fn check(record: &ProductRecord) -> Result<(), RecordError> {
+    check_id("id", &record.id)?;
+    check_text("title", &record.title, 200)?;
+    check_fen("price_fen", record.price_fen)?;
+    let mut seen = std::collections::HashSet::new();
+    for (index, sku) in record.skus.iter().enumerate() {
+        check_text(&format!("skus[{index}].sku"), &sku.sku, 64)?;
+        check_fen(&format!("skus[{index}].price_fen"), sku.price_fen)?;
+        if !seen.insert(sku.sku.as_str()) {
+            return Err(super::record::invalid(
+                "invalid_field",
+                format!("`skus[{index}].sku` `{}` is listed twice", sku.sku),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn product_row(record: ProductRecord, now: DateTime<Utc>) -> product::ActiveModel {
+    product::ActiveModel {
+        source_id: Set(record.id),
+        title: Set(record.title),
+        price_fen: Set(record.price_fen),
+        image_url: Set(record.image_url),
+        on_sale: Set(record.on_sale),
+        source_updated_at: Set(record.updated_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The product's SKUs are those of the version just written.
+async fn replace_skus(
+    db: &impl ConnectionTrait,
+    product_id: i64,
+    skus: Vec<SkuRecord>,
+) -> Result<(), DbErr> {
     product_sku::Entity::delete_many()
         .filter(product_sku::Column::ProductId.eq(product_id))
         .exec(db)
         .await?;
-    if !record.skus.is_empty() {
-        let rows = record.skus.into_iter().map(|sku| product_sku::ActiveModel {
+    if !skus.is_empty() {
+        let rows = skus.into_iter().map(|sku| product_sku::ActiveModel {
             product_id: Set(product_id),
             sku: Set(sku.sku),
             spec: Set(sku.spec),
@@ -114,6 +134,15 @@ pub async fn apply(
             .exec_without_returning(db)
             .await?;
     }
+    Ok(())
+}
+
+/// The stores that sell the product are those of the version just written (none: all).
+async fn replace_stores(
+    db: &impl ConnectionTrait,
+    product_id: i64,
+    store_ids: Vec<i64>,
+) -> Result<(), DbErr> {
     product_store::Entity::delete_many()
         .filter(product_store::Column::ProductId.eq(product_id))
         .exec(db)

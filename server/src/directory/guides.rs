@@ -73,6 +73,30 @@ pub async fn upsert_staff(
     if current.last_event_at.is_some_and(|last| at < last) {
         return Ok(());
     }
+    if let Some(mut row) = staff_changes(&current, &update, at) {
+        row.updated_at = Set(now);
+        row.update(db).await?;
+    }
+    if update.name.is_none() {
+        let userid = update.new_userid.unwrap_or(update.userid);
+        queue_sync(
+            db,
+            SyncKind::User,
+            userid,
+            "change_contact without details",
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The guide's row with what the event changes, if it changes anything.
+fn staff_changes(
+    current: &guide::Model,
+    update: &StaffUpdate<'_>,
+    at: DateTime<Utc>,
+) -> Option<guide::ActiveModel> {
     let mut row: guide::ActiveModel = current.clone().into();
     let mut changed = false;
     let mut set_text =
@@ -109,22 +133,7 @@ pub async fn upsert_staff(
         row.last_event_at = Set(Some(at));
         changed = true;
     }
-    if changed {
-        row.updated_at = Set(now);
-        row.update(db).await?;
-    }
-    if update.name.is_none() {
-        let userid = update.new_userid.unwrap_or(update.userid);
-        queue_sync(
-            db,
-            SyncKind::User,
-            userid,
-            "change_contact without details",
-            now,
-        )
-        .await?;
-    }
-    Ok(())
+    changed.then_some(row)
 }
 
 /// WeCom's member status as a guide status: 1 active and 4 not yet activated both serve.

@@ -14,7 +14,7 @@ use sea_orm::{
 use super::relation_status;
 use crate::database::begin_write;
 use crate::entity::{customer, guide_customer, guide_customer_tag, tag, tag_group};
-use crate::wecom::api::{CorpTagGroup, MarkTag};
+use crate::wecom::api::{CorpTag, CorpTagGroup, MarkTag};
 use crate::wecom::client::{WecomClient, WecomError};
 
 /// What mirroring the catalogue changed.
@@ -38,58 +38,11 @@ pub async fn mirror_catalogue(
     let mut seen_groups = Vec::with_capacity(groups.len());
     let mut seen_tags = Vec::new();
     for group in groups {
-        tag_group::Entity::insert(tag_group::ActiveModel {
-            wecom_group_id: Set(group.group_id.clone()),
-            name: Set(group.group_name.clone()),
-            sort_order: Set(clamp_order(group.order)),
-            deleted: Set(group.deleted),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::column(tag_group::Column::WecomGroupId)
-                .update_columns([
-                    tag_group::Column::Name,
-                    tag_group::Column::SortOrder,
-                    tag_group::Column::Deleted,
-                    tag_group::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-        let local = tag_group::Entity::find()
-            .filter(tag_group::Column::WecomGroupId.eq(&group.group_id))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DbErr::RecordNotFound(format!("tag group {}", group.group_id)))?;
+        let local_id = upsert_group(&txn, group, now).await?;
         seen_groups.push(group.group_id.clone());
         counts.groups += 1;
         for corp_tag in &group.tag {
-            tag::Entity::insert(tag::ActiveModel {
-                wecom_tag_id: Set(corp_tag.id.clone()),
-                group_id: Set(local.id),
-                name: Set(corp_tag.name.clone()),
-                sort_order: Set(clamp_order(corp_tag.order)),
-                deleted: Set(group.deleted || corp_tag.deleted),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::column(tag::Column::WecomTagId)
-                    .update_columns([
-                        tag::Column::GroupId,
-                        tag::Column::Name,
-                        tag::Column::SortOrder,
-                        tag::Column::Deleted,
-                        tag::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+            upsert_tag(&txn, local_id, group.deleted, corp_tag, now).await?;
             seen_tags.push(corp_tag.id.clone());
             counts.tags += 1;
         }
@@ -112,6 +65,75 @@ pub async fn mirror_catalogue(
         .rows_affected;
     txn.commit().await?;
     Ok(counts)
+}
+
+/// The group as WeCom lists it, inserted or updated; its local id.
+async fn upsert_group(
+    db: &impl ConnectionTrait,
+    group: &CorpTagGroup,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    tag_group::Entity::insert(tag_group::ActiveModel {
+        wecom_group_id: Set(group.group_id.clone()),
+        name: Set(group.group_name.clone()),
+        sort_order: Set(clamp_order(group.order)),
+        deleted: Set(group.deleted),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(tag_group::Column::WecomGroupId)
+            .update_columns([
+                tag_group::Column::Name,
+                tag_group::Column::SortOrder,
+                tag_group::Column::Deleted,
+                tag_group::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let local = tag_group::Entity::find()
+        .filter(tag_group::Column::WecomGroupId.eq(&group.group_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("tag group {}", group.group_id)))?;
+    Ok(local.id)
+}
+
+/// The tag as WeCom lists it in its group (deleted with its group), inserted or updated.
+async fn upsert_tag(
+    db: &impl ConnectionTrait,
+    group_id: i64,
+    group_deleted: bool,
+    corp_tag: &CorpTag,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    tag::Entity::insert(tag::ActiveModel {
+        wecom_tag_id: Set(corp_tag.id.clone()),
+        group_id: Set(group_id),
+        name: Set(corp_tag.name.clone()),
+        sort_order: Set(clamp_order(corp_tag.order)),
+        deleted: Set(group_deleted || corp_tag.deleted),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(tag::Column::WecomTagId)
+            .update_columns([
+                tag::Column::GroupId,
+                tag::Column::Name,
+                tag::Column::SortOrder,
+                tag::Column::Deleted,
+                tag::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
 }
 
 fn clamp_order(order: i64) -> i32 {

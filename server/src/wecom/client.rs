@@ -217,19 +217,7 @@ impl WecomClient {
         token: Option<&str>,
     ) -> Result<T, WecomError> {
         let settings = &self.inner.settings;
-        let mut url = settings
-            .api_base
-            .join(path)
-            .map_err(|err| WecomError::Transport(format!("bad API path {path}: {err}")))?;
-        {
-            let mut pairs = url.query_pairs_mut();
-            if let Some(token) = token {
-                pairs.append_pair("access_token", token);
-            }
-            for (name, value) in query {
-                pairs.append_pair(name, value);
-            }
-        }
+        let url = call_url(&settings.api_base, path, query, token)?;
         let mut wait = settings.backoff;
         let mut attempt = 1;
         loop {
@@ -270,6 +258,28 @@ impl WecomClient {
             }
         }
     }
+}
+
+/// `path` under the API base, with the token (when the call needs one) and the query.
+fn call_url(
+    api_base: &Url,
+    path: &str,
+    query: &[(&str, &str)],
+    token: Option<&str>,
+) -> Result<Url, WecomError> {
+    let mut url = api_base
+        .join(path)
+        .map_err(|err| WecomError::Transport(format!("bad API path {path}: {err}")))?;
+    {
+        let mut pairs = url.query_pairs_mut();
+        if let Some(token) = token {
+            pairs.append_pair("access_token", token);
+        }
+        for (name, value) in query {
+            pairs.append_pair(name, value);
+        }
+    }
+    Ok(url)
 }
 
 /// The URL with the values of `access_token` and `corpsecret` masked, for logs.
