@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::context::Session;
 use crate::customer_view::CustomerView;
 use crate::load_error::LoadError;
-use crate::signed_in_guide::Session;
 use crate::skeleton::skeleton;
 use crate::wecom_bridge;
 

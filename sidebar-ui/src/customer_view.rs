@@ -5,15 +5,12 @@ use leptos::prelude::*;
 use shared::customer::CustomerProfile;
 
 use crate::api::{self, ApiFailure};
+use crate::context::CustomerId;
 use crate::load_error::LoadError;
 use crate::orders_tab::OrdersTab;
 use crate::profile_tab::ProfileTab;
 use crate::skeleton::skeleton;
 use crate::timeline_tab::TimelineTab;
-
-/// The external userid of the customer the sidebar is about.
-#[derive(Clone)]
-pub struct CustomerId(pub String);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {

@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod chat_customer;
 mod clipboard;
+mod context;
 mod current_customer;
 mod customer_picker;
 mod customer_view;

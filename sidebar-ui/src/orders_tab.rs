@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api;
-use crate::customer_view::CustomerId;
+use crate::context::CustomerId;
 use crate::order_row::OrderRow;
 use crate::paged::Paged;
 

@@ -5,12 +5,8 @@ use leptos::prelude::*;
 use shared::SessionInfo;
 
 use crate::api;
+use crate::context::Session;
 use crate::current_customer::CurrentCustomer;
-
-/// The signed-in guide's session: who they are, and the page's JS-SDK signatures when the
-/// session's answer brought them.
-#[derive(Clone)]
-pub struct Session(pub SessionInfo);
 
 #[component]
 pub fn SignedInGuide(

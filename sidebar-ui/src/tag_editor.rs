@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use shared::customer::TagGroup;
 
 use crate::api;
-use crate::customer_view::CustomerId;
+use crate::context::CustomerId;
 use crate::tag_catalogue::TagCatalogue;
 
 /// One edit: the tag, and whether it is added (or removed).

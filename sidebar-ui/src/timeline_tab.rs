@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use shared::customer::BehaviourEvent;
 
 use crate::api;
-use crate::customer_view::CustomerId;
+use crate::context::CustomerId;
 use crate::format::{behaviour, local_time};
 use crate::paged::Paged;
 

@@ -9,11 +9,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use crate::entity::{coupon_grant, member, member_customer, member_tag, store};
 use crate::error::AppError;
 
-/// The member linked to a customer, with the link (how it was matched), in one query.
+/// A customer's member: the link (how it was matched) and the member.
+pub type LinkedMember = (member_customer::Model, member::Model);
+
+/// The member linked to a customer, with the link, in one query.
 pub async fn linked_member_in_full(
     db: &impl ConnectionTrait,
     customer_id: i64,
-) -> Result<Option<(member_customer::Model, member::Model)>, AppError> {
+) -> Result<Option<LinkedMember>, AppError> {
     let found = member_customer::Entity::find()
         .find_also_related(member::Entity)
         .filter(member_customer::Column::CustomerId.eq(customer_id))

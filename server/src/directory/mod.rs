@@ -6,7 +6,6 @@
 
 mod customers;
 mod guides;
-mod handover_refusals;
 mod relations;
 pub mod scope;
 mod sync_queue;
@@ -15,9 +14,9 @@ pub mod transfer;
 
 pub use customers::*;
 pub use guides::*;
-pub use handover_refusals::*;
 pub use relations::*;
 pub use sync_queue::*;
+pub use transfer::record_transfer_failed;
 
 pub mod relation_status {
     pub const ACTIVE: &str = "active";

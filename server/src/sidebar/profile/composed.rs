@@ -8,7 +8,9 @@ use shared::customer::{Contact, ExclusiveGuide, Member, Relation, StoreRef};
 
 use super::RECENT_ORDERS;
 use super::parts::{CorpTag, MallTag, ProfileParts};
-use crate::commerce::member_view::{home_store, linked_member_in_full, mall_tags, usable_coupons};
+use crate::commerce::member_view::{
+    LinkedMember, home_store, linked_member_in_full, mall_tags, usable_coupons,
+};
 use crate::commerce::order_history::{recent_orders, spend_12m};
 use crate::directory::relation_status;
 use crate::directory::scope::followed_customer;
@@ -59,10 +61,19 @@ pub async fn read(
         spend_12m_fen: 0,
         usable_coupons: 0,
     };
-    let Some((link, found)) = linked else {
-        return Ok(Some(parts));
-    };
-    // What depends on the member, side by side too.
+    if let Some(linked) = linked {
+        add_member_parts(db, &mut parts, linked, now).await?;
+    }
+    Ok(Some(parts))
+}
+
+/// The member's parts, read side by side (they depend on the member only).
+async fn add_member_parts(
+    db: &impl ConnectionTrait,
+    parts: &mut ProfileParts,
+    (link, found): LinkedMember,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let (home_store, (recent_orders, last_order_at), spend, usable_coupons, mall_tags) = futures_util::try_join!(
         home_store(db, found.home_store_id),
         recent_orders(db, found.id, RECENT_ORDERS),
@@ -70,10 +81,6 @@ pub async fn read(
         usable_coupons(db, found.id, now),
         mall_tags(db, found.id),
     )?;
-    let mall_tags = mall_tags
-        .into_iter()
-        .map(|(group, tag)| MallTag { group, tag })
-        .collect();
     parts.member = Some(Member {
         member_id: found.source_id,
         name: found.name,
@@ -90,12 +97,15 @@ pub async fn read(
         mobile_masked: found.mobile_last4.map(|last4| format!("1** **** {last4}")),
         matched_by: link.matched_by,
     });
-    parts.mall_tags = mall_tags;
+    parts.mall_tags = mall_tags
+        .into_iter()
+        .map(|(group, tag)| MallTag { group, tag })
+        .collect();
     parts.recent_orders = recent_orders;
     parts.last_order_at = last_order_at;
     parts.spend_12m_fen = spend;
     parts.usable_coupons = usable_coupons;
-    Ok(Some(parts))
+    Ok(())
 }
 
 /// The guide who added the customer first among those who still follow them.

@@ -6,9 +6,7 @@ use sea_orm::{
     QueryFilter,
 };
 
-use super::customers::ensure_customer;
-use super::guides::ensure_guide;
-use super::{transfer_reason, transfer_status};
+use super::super::{ensure_customer, ensure_guide, transfer_reason, transfer_status};
 use crate::entity::customer_transfer;
 
 /// WeCom refused to move a customer (`customer_refused`, `customer_limit_exceed`).

@@ -1,0 +1,15 @@
+//! What the page provides as context to every component below the one that knows it: the
+//! signed-in guide's session (from `signed_in_guide`) and the customer being looked at (from
+//! `customer_view`). A leaf: the components that provide and read them import it, and
+//! nothing else.
+
+use shared::SessionInfo;
+
+/// The signed-in guide's session: who they are, and the page's JS-SDK signatures when the
+/// session's answer brought them.
+#[derive(Clone)]
+pub struct Session(pub SessionInfo);
+
+/// The external userid of the customer the sidebar is about.
+#[derive(Clone)]
+pub struct CustomerId(pub String);
