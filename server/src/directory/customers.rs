@@ -87,7 +87,7 @@ pub async fn upsert_contact(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("customer {}", contact.external_userid)))?;
     // A member who arrived first is matched now (by unionid, or by a noted mobile).
-    crate::commerce::members::link_customer(db, &customer, now).await?;
+    crate::commerce::member_link::link_customer(db, &customer, now).await?;
     Ok(customer)
 }
 
@@ -98,10 +98,10 @@ pub async fn set_customer_mobile(
     customer_id: i64,
     mobile: &str,
 ) -> Result<bool, DbErr> {
-    let Some(digits) = crate::commerce::members::normalise_mobile(mobile) else {
+    let Some(digits) = crate::commerce::member_link::normalise_mobile(mobile) else {
         return Ok(false);
     };
-    let hash = crate::commerce::members::mobile_hash(&digits);
+    let hash = crate::commerce::member_link::mobile_hash(&digits);
     let Some(current) = customer::Entity::find_by_id(customer_id).one(db).await? else {
         return Ok(false);
     };
@@ -112,6 +112,6 @@ pub async fn set_customer_mobile(
     let mut row: customer::ActiveModel = current.into();
     row.mobile_hash = Set(Some(hash));
     let updated = row.update(db).await?;
-    crate::commerce::members::link_customer(db, &updated, chrono::Utc::now()).await?;
+    crate::commerce::member_link::link_customer(db, &updated, chrono::Utc::now()).await?;
     Ok(true)
 }

@@ -9,6 +9,7 @@ mod calls;
 pub mod client;
 pub mod credentials;
 pub mod crypto;
+mod event_fields;
 pub mod events;
 pub mod flat_xml;
 pub mod jssdk;

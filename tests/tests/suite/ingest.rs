@@ -6,7 +6,7 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use server::commerce::members::mobile_hash;
+use server::commerce::member_link::mobile_hash;
 use server::commerce::signature::sign;
 use server::entity::{
     behaviour_event, coupon_grant, customer, member, member_customer, member_tag, order,
