@@ -23,6 +23,7 @@ pub mod member_link;
 pub mod member_view;
 pub mod members;
 pub mod order_history;
+mod order_record;
 pub mod order_writes;
 pub mod orders;
 pub mod products;

@@ -10,7 +10,7 @@ use super::columns;
 use super::record::{ROWS_PER_STATEMENT, WrittenRows, newer_wins, upsert_returning};
 use crate::entity::{order, order_item};
 
-use super::orders::{Checked, ItemRecord, OrderRecord};
+use super::order_record::{Checked, ItemRecord, OrderRecord};
 
 /// An item to write: its order's local id, its line number, the item and its amount.
 pub(super) type Line<'a> = (i64, i32, &'a (ItemRecord, i64));

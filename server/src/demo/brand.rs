@@ -54,110 +54,12 @@ pub fn store_count(customers: u64) -> usize {
 
 impl Brand {
     pub fn generate(seed: u64, customers: u64) -> Self {
-        let mut rng = Rng::stream(seed, domain::STORES, 0);
-        let region_weights = [30, 20, 18, 10, 12, 5, 5];
-        let mut names = std::collections::HashSet::new();
-        let mut stores = Vec::new();
-        for index in 0..store_count(customers) {
-            // The first stores cover every region, then they follow the regions' weights.
-            let region = if index < REGIONS.len() {
-                index
-            } else {
-                rng.weighted(&region_weights)
-            };
-            let (city, _province) = *rng.pick(REGIONS[region].cities);
-            let mall = rng.pick(MALLS);
-            let mut name = format!("{city}{mall}店");
-            let mut branch = 2;
-            while !names.insert(name.clone()) {
-                name = format!("{city}{mall}{branch}号店");
-                branch += 1;
-            }
-            let address = format!(
-                "{city}市{}{}号{mall}{}层",
-                rng.pick(STREETS),
-                rng.between(1, 999),
-                rng.between(1, 4)
-            );
-            stores.push(Store {
-                id: format!("S{:04}", index + 1),
-                name,
-                region,
-                city,
-                address,
-                weight: u32::try_from(rng.between(2, 6)).unwrap_or(3),
-                guides: Vec::new(),
-            });
-        }
-
-        let mut staff = Vec::new();
-        for (index, store) in stores.iter_mut().enumerate() {
-            let mut rng = Rng::stream(seed, domain::STAFF, index as u64);
-            let guides = rng.between(3, 6);
-            for n in 0..=guides {
-                let manager = n == guides;
-                let (userid, name) = if index == 0 && n == 0 {
-                    (FIRST_GUIDE.0.to_owned(), FIRST_GUIDE.1.to_owned())
-                } else if manager {
-                    let female = rng.chance(0.7);
-                    (
-                        format!("{}.manager", store.id.to_lowercase()),
-                        words::person_name(&mut rng, female),
-                    )
-                } else {
-                    let female = rng.chance(0.85);
-                    (
-                        format!("{}.g{}", store.id.to_lowercase(), n + 1),
-                        words::person_name(&mut rng, female),
-                    )
-                };
-                let department = 1000 + index as i64 + 1;
-                store.guides.push(staff.len());
-                staff.push(Staff {
-                    member: Member {
-                        userid,
-                        name,
-                        department: vec![department],
-                        main_department: Some(department),
-                        position: Some(if manager { "店长" } else { "导购" }.into()),
-                        mobile: None,
-                        avatar: None,
-                        status: 1,
-                    },
-                    store: index,
-                    manager,
-                });
-            }
-        }
-
-        let tag_groups = TAG_GROUPS
-            .iter()
-            .enumerate()
-            .map(|(g, group)| CorpTagGroup {
-                group_id: tag_group_id(g),
-                group_name: group.name.into(),
-                order: g as i64 + 1,
-                deleted: false,
-                create_time: 1_640_995_200 + g as i64 * 86_400,
-                tag: group
-                    .tags
-                    .iter()
-                    .enumerate()
-                    .map(|(t, name)| CorpTag {
-                        id: tag_id(g, t),
-                        name: (*name).into(),
-                        order: t as i64 + 1,
-                        deleted: false,
-                        create_time: 1_640_995_200 + g as i64 * 86_400,
-                    })
-                    .collect(),
-            })
-            .collect();
-
+        let mut stores = stores(seed, customers);
+        let staff = staff(seed, &mut stores);
         Self {
             stores,
             staff,
-            tag_groups,
+            tag_groups: tag_catalogue(),
         }
     }
 
@@ -182,6 +84,119 @@ pub fn tag_group_id(group: usize) -> String {
 
 pub fn tag_id(group: usize, tag: usize) -> String {
     format!("etDEMOT{:02}{:02}", group + 1, tag + 1)
+}
+
+/// The stores: the first ones cover every region, then they follow the regions' weights.
+fn stores(seed: u64, customers: u64) -> Vec<Store> {
+    let mut rng = Rng::stream(seed, domain::STORES, 0);
+    let region_weights = [30, 20, 18, 10, 12, 5, 5];
+    let mut names = std::collections::HashSet::new();
+    let mut stores = Vec::new();
+    for index in 0..store_count(customers) {
+        let region = if index < REGIONS.len() {
+            index
+        } else {
+            rng.weighted(&region_weights)
+        };
+        let (city, _province) = *rng.pick(REGIONS[region].cities);
+        let mall = rng.pick(MALLS);
+        let mut name = format!("{city}{mall}店");
+        let mut branch = 2;
+        while !names.insert(name.clone()) {
+            name = format!("{city}{mall}{branch}号店");
+            branch += 1;
+        }
+        let address = format!(
+            "{city}市{}{}号{mall}{}层",
+            rng.pick(STREETS),
+            rng.between(1, 999),
+            rng.between(1, 4)
+        );
+        stores.push(Store {
+            id: format!("S{:04}", index + 1),
+            name,
+            region,
+            city,
+            address,
+            weight: u32::try_from(rng.between(2, 6)).unwrap_or(3),
+            guides: Vec::new(),
+        });
+    }
+
+    stores
+}
+
+/// Three to six guides and a manager per store (the first store's first guide is always
+/// 李娜, `guide.li`).
+fn staff(seed: u64, stores: &mut [Store]) -> Vec<Staff> {
+    let mut staff = Vec::new();
+    for (index, store) in stores.iter_mut().enumerate() {
+        let mut rng = Rng::stream(seed, domain::STAFF, index as u64);
+        let guides = rng.between(3, 6);
+        for n in 0..=guides {
+            let manager = n == guides;
+            let (userid, name) = if index == 0 && n == 0 {
+                (FIRST_GUIDE.0.to_owned(), FIRST_GUIDE.1.to_owned())
+            } else if manager {
+                let female = rng.chance(0.7);
+                (
+                    format!("{}.manager", store.id.to_lowercase()),
+                    words::person_name(&mut rng, female),
+                )
+            } else {
+                let female = rng.chance(0.85);
+                (
+                    format!("{}.g{}", store.id.to_lowercase(), n + 1),
+                    words::person_name(&mut rng, female),
+                )
+            };
+            let department = 1000 + index as i64 + 1;
+            store.guides.push(staff.len());
+            staff.push(Staff {
+                member: Member {
+                    userid,
+                    name,
+                    department: vec![department],
+                    main_department: Some(department),
+                    position: Some(if manager { "店长" } else { "导购" }.into()),
+                    mobile: None,
+                    avatar: None,
+                    status: 1,
+                },
+                store: index,
+                manager,
+            });
+        }
+    }
+
+    staff
+}
+
+/// The corp tag catalogue WeCom holds.
+fn tag_catalogue() -> Vec<CorpTagGroup> {
+    TAG_GROUPS
+        .iter()
+        .enumerate()
+        .map(|(g, group)| CorpTagGroup {
+            group_id: tag_group_id(g),
+            group_name: group.name.into(),
+            order: g as i64 + 1,
+            deleted: false,
+            create_time: 1_640_995_200 + g as i64 * 86_400,
+            tag: group
+                .tags
+                .iter()
+                .enumerate()
+                .map(|(t, name)| CorpTag {
+                    id: tag_id(g, t),
+                    name: (*name).into(),
+                    order: t as i64 + 1,
+                    deleted: false,
+                    create_time: 1_640_995_200 + g as i64 * 86_400,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

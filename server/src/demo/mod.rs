@@ -5,34 +5,40 @@
 //! WeCom and GuideDesk agree about who serves whom.
 
 pub mod brand;
+mod brand_records;
 pub mod calendar;
 pub mod catalogue;
 pub mod customers;
 pub mod images;
+mod member_history;
+mod orders_and_parcels;
 pub mod random;
+mod seed_progress;
+mod simulator_file;
 pub mod words;
+mod world;
 
 pub use images::routes;
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use futures_util::StreamExt;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::commerce::batch::{self, Kind};
 use crate::database::begin_write;
 use crate::directory;
 use crate::entity::{customer, member, store};
-use crate::wecom_sim::SimulatorData;
 
 use brand::Brand;
 use calendar::Calendar;
-use customers::{Generated, World};
+use seed_progress::{Phases, Progress};
+use simulator_file::SimulatorFile;
+use world::{Generated, World};
 
 /// What to seed.
 #[derive(Debug, Clone)]
@@ -66,6 +72,18 @@ pub struct SeedSummary {
     pub shipments: u64,
     pub events: u64,
     pub coupon_grants: u64,
+}
+
+impl SeedSummary {
+    /// Adds what a chunk of customers (or walk-in members) wrote.
+    fn add_customers(&mut self, chunk: &SeedSummary) {
+        self.customers += chunk.customers;
+        self.members += chunk.members;
+        self.orders += chunk.orders;
+        self.shipments += chunk.shipments;
+        self.events += chunk.events;
+        self.coupon_grants += chunk.coupon_grants;
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +125,8 @@ pub async fn database_is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
         && member::Entity::find().count(db).await? == 0)
 }
 
+/// Seeds the brand: its fixed part, then its customers a chunk at a time, several chunks in
+/// flight, recorded in order (one pipeline in one read, a few lines over the house's 60).
 pub async fn seed(
     db: &DatabaseConnection,
     options: &SeedOptions,
@@ -121,13 +141,7 @@ pub async fn seed(
         if let Some(path) = &options.simulator_data
             && !path.exists()
         {
-            let mut file = SimulatorFile::create(path, &brand)?;
-            for index in 0..options.customers {
-                if let Some(contact) = customers::customer(&world, index).contact {
-                    file.add(&contact)?;
-                }
-            }
-            file.finish()?;
+            write_simulator_only(path, &brand, &world, options.customers)?;
         }
         return Ok(SeedSummary {
             skipped: true,
@@ -136,77 +150,8 @@ pub async fn seed(
     }
 
     let mut summary = SeedSummary::default();
-    let now = Utc::now();
-    let counts = directory::tags::mirror_catalogue(db, &brand.tag_groups, now).await?;
-    summary.tag_groups = brand.tag_groups.len() as u64;
-    summary.tags = counts.tags as u64;
-
-    let stores: Vec<Value> = brand
-        .stores
-        .iter()
-        .map(|s| {
-            json!({
-                "id": s.id, "updated_at": calendar.until, "name": s.name,
-                "region": words::REGIONS[s.region].name, "city": s.city, "address": s.address,
-            })
-        })
-        .collect();
-    summary.stores = ingest_all(db, Kind::Stores, stores).await?;
-
-    // Guides are WeCom members first (as a sync makes them), then staff of their store.
-    let txn = begin_write(db).await?;
-    let mut guide_ids = HashMap::new();
-    for staff in &brand.staff {
-        let guide = directory::upsert_member(&txn, &staff.member, now).await?;
-        guide_ids.insert(staff.member.userid.clone(), guide.id);
-    }
-    txn.commit().await?;
-    let staff: Vec<Value> = brand
-        .staff
-        .iter()
-        .map(|s| {
-            json!({
-                "id": format!("A-{}", s.member.userid), "updated_at": calendar.until,
-                "wecom_userid": s.member.userid, "store_id": brand.stores[s.store].id,
-                "role": if s.manager { "manager" } else { "guide" },
-            })
-        })
-        .collect();
-    summary.staff = ingest_all(db, Kind::Staff, staff).await?;
-
-    let product_records: Vec<Value> = products
-        .iter()
-        .map(|p| {
-            json!({
-                "id": p.id, "updated_at": calendar.until, "title": p.title, "price_fen": p.price_fen,
-                "image_url": images::url(&p.id),
-                "skus": p.skus.iter().map(|(sku, spec, price)| json!({"sku": sku, "spec": spec, "price_fen": price})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    summary.products = ingest_all(db, Kind::Products, product_records).await?;
-    let coupons: Vec<Value> = catalogue::COUPONS
-        .iter()
-        .map(|c| {
-            let stores: Vec<&str> = match c.region {
-                Some(region) => brand
-                    .stores
-                    .iter()
-                    .filter(|s| s.region == region)
-                    .map(|s| s.id.as_str())
-                    .collect(),
-                None => Vec::new(),
-            };
-            json!({
-                "id": c.id, "updated_at": calendar.until, "name": c.name, "kind": c.kind,
-                "value": c.value, "threshold_fen": c.threshold_fen, "valid_days": c.valid_days,
-                "total_stock": c.total_stock, "per_customer_limit": c.per_customer_limit,
-                "store_ids": stores,
-            })
-        })
-        .collect();
-    summary.coupon_templates = ingest_all(db, Kind::CouponTemplates, coupons).await?;
-
+    let guide_ids =
+        brand_records::seed_brand(db, &brand, &calendar, &products, &mut summary).await?;
     let mut simulator_file = match &options.simulator_data {
         Some(path) => Some(SimulatorFile::create(path, &brand)?),
         None => None,
@@ -216,9 +161,10 @@ pub async fn seed(
     let chunks = chunks(0..options.customers, true).chain(chunks(0..walk_ins, false));
     // A few chunks in flight on PostgreSQL: while one waits on the database another is
     // generated or written. SQLite has one writer, so there one at a time.
-    let in_flight = match db.get_database_backend() {
-        sea_orm::DbBackend::Sqlite => 1,
-        _ => CHUNKS_IN_FLIGHT,
+    let in_flight = if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        1
+    } else {
+        CHUNKS_IN_FLIGHT
     };
     let guide_ids = &guide_ids;
     let world = &world;
@@ -233,12 +179,7 @@ pub async fn seed(
                 file.add(contact)?;
             }
         }
-        summary.customers += chunk.counts.customers;
-        summary.members += chunk.counts.members;
-        summary.orders += chunk.counts.orders;
-        summary.shipments += chunk.counts.shipments;
-        summary.events += chunk.counts.events;
-        summary.coupon_grants += chunk.counts.coupon_grants;
+        summary.add_customers(&chunk.counts);
         progress.phases.add(&chunk.phases);
         progress.update(summary.customers, &summary);
     }
@@ -248,6 +189,22 @@ pub async fn seed(
         file.finish()?;
     }
     Ok(summary)
+}
+
+/// The simulator's file alone, for a database seeded before.
+fn write_simulator_only(
+    path: &std::path::Path,
+    brand: &Brand,
+    world: &World<'_>,
+    customers: u64,
+) -> Result<(), SeedError> {
+    let mut file = SimulatorFile::create(path, brand)?;
+    for index in 0..customers {
+        if let Some(contact) = customers::customer(world, index).contact {
+            file.add(&contact)?;
+        }
+    }
+    file.finish()
 }
 
 /// Customers (with their contacts) or walk-in members, by index.
@@ -387,157 +344,4 @@ async fn ingest_all(
         accepted += answer.accepted as u64;
     }
     Ok(accepted)
-}
-
-/// The simulator's data, streamed as the contacts are made: a million contacts never sit in
-/// memory at once. Written beside the target and renamed at the end, so a simulator never
-/// reads a half-written file.
-struct SimulatorFile {
-    path: PathBuf,
-    partial: PathBuf,
-    out: std::io::BufWriter<std::fs::File>,
-    /// What follows the contacts' array (the rest of the corp's fields).
-    tail: String,
-    first: bool,
-}
-
-impl SimulatorFile {
-    fn create(path: &Path, brand: &Brand) -> Result<Self, SeedError> {
-        let io_error = |source| SeedError::SimulatorData {
-            path: path.to_owned(),
-            source,
-        };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(io_error)?;
-        }
-        let partial = path.with_extension("partial");
-        let file = std::fs::File::create(&partial).map_err(io_error)?;
-        let mut out = std::io::BufWriter::new(file);
-        let head = SimulatorData {
-            corp_id: CORP_ID.into(),
-            corp_secret: CORP_SECRET.into(),
-            agent_id: AGENT_ID,
-            members: brand.staff.iter().map(|s| s.member.clone()).collect(),
-            contacts: Vec::new(),
-            tag_groups: brand.tag_groups.clone(),
-            callback: None,
-        };
-        let head = serde_json::to_string(&head).map_err(|e| io_error(e.into()))?;
-        // `…,"contacts":[],…}`: the contacts go between the brackets as they are made.
-        let (before, after) = head
-            .split_once("\"contacts\":[]")
-            .ok_or_else(|| io_error(std::io::Error::other("no contacts field")))?;
-        out.write_all(before.as_bytes()).map_err(io_error)?;
-        out.write_all(b"\"contacts\":[").map_err(io_error)?;
-        Ok(Self {
-            path: path.to_owned(),
-            partial,
-            out,
-            tail: format!("]{after}"),
-            first: true,
-        })
-    }
-
-    fn error(&self, source: std::io::Error) -> SeedError {
-        SeedError::SimulatorData {
-            path: self.path.clone(),
-            source,
-        }
-    }
-
-    fn add(&mut self, contact: &crate::wecom::api::ContactDetails) -> Result<(), SeedError> {
-        if !self.first {
-            self.out.write_all(b",").map_err(|e| self.error(e))?;
-        }
-        self.first = false;
-        serde_json::to_writer(&mut self.out, contact).map_err(|e| self.error(e.into()))
-    }
-
-    fn finish(mut self) -> Result<(), SeedError> {
-        let tail = std::mem::take(&mut self.tail);
-        self.out
-            .write_all(tail.as_bytes())
-            .and_then(|()| self.out.flush())
-            .map_err(|e| self.error(e))?;
-        std::fs::rename(&self.partial, &self.path).map_err(|e| self.error(e))
-    }
-}
-
-/// Where the time went, said at the end (what to make faster next).
-#[derive(Default)]
-struct Phases {
-    contacts: Duration,
-    members: Duration,
-    orders: Duration,
-    shipments: Duration,
-    events: Duration,
-}
-
-impl Phases {
-    fn add(&mut self, other: &Phases) {
-        self.contacts += other.contacts;
-        self.members += other.members;
-        self.orders += other.orders;
-        self.shipments += other.shipments;
-        self.events += other.events;
-    }
-}
-
-/// Plain progress lines, every few seconds.
-struct Progress {
-    phases: Phases,
-    enabled: bool,
-    total: u64,
-    started: Instant,
-    last: Instant,
-}
-
-impl Progress {
-    fn new(enabled: bool, total: u64) -> Self {
-        let now = Instant::now();
-        Self {
-            phases: Phases::default(),
-            enabled,
-            total,
-            started: now,
-            last: now,
-        }
-    }
-
-    fn update(&mut self, done: u64, summary: &SeedSummary) {
-        if !self.enabled || self.last.elapsed() < Duration::from_secs(3) {
-            return;
-        }
-        self.last = Instant::now();
-        let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        let rate = done as f64 / secs;
-        let eta = (self.total.saturating_sub(done)) as f64 / rate.max(0.001);
-        eprintln!(
-            "customers {done}/{} ({:.0}%), {:.0}/s, orders {}, about {:.0} s to go",
-            self.total,
-            done as f64 * 100.0 / self.total.max(1) as f64,
-            rate,
-            summary.orders,
-            eta
-        );
-    }
-
-    fn finish(&self, summary: &SeedSummary) {
-        if self.enabled {
-            let p = &self.phases;
-            eprintln!(
-                "seeded in {:.1} s: {} customers, {} members, {} orders; time in (summed over chunks in flight): contacts {:.1} s, \
-                 members {:.1} s, orders {:.1} s, shipments {:.1} s, events and coupons held {:.1} s",
-                self.started.elapsed().as_secs_f64(),
-                summary.customers,
-                summary.members,
-                summary.orders,
-                p.contacts.as_secs_f64(),
-                p.members.as_secs_f64(),
-                p.orders.as_secs_f64(),
-                p.shipments.as_secs_f64(),
-                p.events.as_secs_f64(),
-            );
-        }
-    }
 }

@@ -6,7 +6,14 @@ use std::borrow::Cow;
 use quick_xml::events::Event as XmlEvent;
 use quick_xml::reader::Reader;
 
-use super::events::EventError;
+/// Why a payload could not be read as an event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("the payload is not well-formed XML: {0}")]
+    NotXml(String),
+    #[error("the {kind} event has no {field}")]
+    MissingField { kind: String, field: &'static str },
+}
 
 /// The text of one child of the root element (the envelope's `Encrypt`, say), borrowed from
 /// the document when it is one text or CDATA chunk.

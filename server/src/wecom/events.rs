@@ -6,7 +6,7 @@
 //! know becomes [`CallbackEvent::Unknown`] (stored and ignored, never failed).
 
 use super::event_fields::Fields;
-pub use super::event_fields::top_level_text;
+pub use super::event_fields::{EventError, top_level_text};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallbackEvent {
@@ -131,14 +131,6 @@ pub struct UnknownEvent {
     pub msg_type: Option<String>,
     pub event: Option<String>,
     pub change_type: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EventError {
-    #[error("the payload is not well-formed XML: {0}")]
-    NotXml(String),
-    #[error("the {kind} event has no {field}")]
-    MissingField { kind: String, field: &'static str },
 }
 
 impl CallbackEvent {

@@ -8,11 +8,13 @@
 //! counts calls per endpoint, and records what was asked of it (mark_tag, transfers).
 //! Its control API lives under `/sim/`.
 
+mod answers;
 mod control;
 mod data;
 mod endpoints;
 mod oauth;
 mod push;
+mod tags_and_transfers;
 
 use std::collections::HashMap;
 use std::net::TcpListener;

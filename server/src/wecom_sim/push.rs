@@ -99,30 +99,10 @@ async fn push(shared: web::Data<Shared>, body: web::Json<PushEvent>) -> HttpResp
                 .json(json!({"error": format!("cannot encrypt: {err}")}));
         }
     };
-    let timestamp = now.to_string();
-    let nonce = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
-    let signature = crypto.sign(&timestamp, &nonce, &encrypt);
-    let envelope = format!(
-        "<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>"
-    );
-    let mut url = match url::Url::parse(&target.url) {
-        Ok(url) => url,
-        Err(err) => {
-            return HttpResponse::BadRequest()
-                .json(json!({"error": format!("the callback URL is not a URL: {err}")}));
-        }
+    let answer = match deliver(&crypto, &target.url, &corp_id, &encrypt, now).await {
+        Ok(answer) => answer,
+        Err(refusal) => return refusal,
     };
-    url.query_pairs_mut()
-        .append_pair("msg_signature", &signature)
-        .append_pair("timestamp", &timestamp)
-        .append_pair("nonce", &nonce);
-    let answer = reqwest::Client::new()
-        .post(url)
-        .header("content-type", "text/xml")
-        .body(envelope)
-        .timeout(std::time::Duration::from_secs(10))
-        .send()
-        .await;
     match answer {
         Ok(response) => {
             let status = response.status().as_u16();
@@ -133,6 +113,37 @@ async fn push(shared: web::Data<Shared>, body: web::Json<PushEvent>) -> HttpResp
             "error": format!("the callback URL did not answer: {}", err.without_url())
         })),
     }
+}
+
+/// Posts the encrypted event to the callback URL, signed as WeCom signs it.
+async fn deliver(
+    crypto: &CallbackCrypto,
+    callback_url: &str,
+    corp_id: &str,
+    encrypt: &str,
+    now: i64,
+) -> Result<Result<reqwest::Response, reqwest::Error>, HttpResponse> {
+    let timestamp = now.to_string();
+    let nonce = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
+    let signature = crypto.sign(&timestamp, &nonce, encrypt);
+    let envelope = format!(
+        "<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>"
+    );
+    let mut url = url::Url::parse(callback_url).map_err(|err| {
+        HttpResponse::BadRequest()
+            .json(json!({"error": format!("the callback URL is not a URL: {err}")}))
+    })?;
+    url.query_pairs_mut()
+        .append_pair("msg_signature", &signature)
+        .append_pair("timestamp", &timestamp)
+        .append_pair("nonce", &nonce);
+    Ok(reqwest::Client::new()
+        .post(url)
+        .header("content-type", "text/xml")
+        .body(envelope)
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await)
 }
 
 fn crypto_for(target: &CallbackTarget, corp_id: &str) -> Result<CallbackCrypto, String> {
@@ -207,20 +218,8 @@ fn apply_to_corp(data: &mut super::SimulatorData, event: &PushEvent, now: i64) {
 }
 
 fn payload_for(event: &PushEvent, corp_id: &str, now: i64) -> String {
-    let head = |event_name: &str, change: &str| {
-        format!(
-            "<ToUserName><![CDATA[{corp_id}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>\
-             <CreateTime>{now}</CreateTime><MsgType><![CDATA[event]]></MsgType>\
-             <Event><![CDATA[{event_name}]]></Event><ChangeType><![CDATA[{change}]]></ChangeType>"
-        )
-    };
     let contact = |change: &str, userid: &str, external: &str, extra: &str| {
-        format!(
-            "<xml>{}<UserID><![CDATA[{}]]></UserID><ExternalUserID><![CDATA[{}]]></ExternalUserID>{extra}</xml>",
-            head("change_external_contact", change),
-            cdata_safe(userid),
-            cdata_safe(external)
-        )
+        contact_payload(corp_id, now, change, [userid, external], extra)
     };
     match event {
         PushEvent::AddExternalContact {
@@ -267,11 +266,30 @@ fn payload_for(event: &PushEvent, corp_id: &str, now: i64) -> String {
         ),
         PushEvent::DeleteUser { userid } => format!(
             "<xml>{}<UserID><![CDATA[{}]]></UserID></xml>",
-            head("change_contact", "delete_user"),
+            event_head(corp_id, now, "change_contact", "delete_user"),
             cdata_safe(userid)
         ),
         PushEvent::Xml { xml } => xml.clone(),
     }
+}
+
+/// The fields every event payload starts with.
+fn event_head(corp_id: &str, now: i64, event_name: &str, change: &str) -> String {
+    format!(
+        "<ToUserName><![CDATA[{corp_id}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>\
+         <CreateTime>{now}</CreateTime><MsgType><![CDATA[event]]></MsgType>\
+         <Event><![CDATA[{event_name}]]></Event><ChangeType><![CDATA[{change}]]></ChangeType>"
+    )
+}
+
+/// A change of a guide's customer: `[userid, external_userid]` and the change's own fields.
+fn contact_payload(corp_id: &str, now: i64, change: &str, who: [&str; 2], extra: &str) -> String {
+    format!(
+        "<xml>{}<UserID><![CDATA[{}]]></UserID><ExternalUserID><![CDATA[{}]]></ExternalUserID>{extra}</xml>",
+        event_head(corp_id, now, "change_external_contact", change),
+        cdata_safe(who[0]),
+        cdata_safe(who[1])
+    )
 }
 
 /// A CDATA section cannot hold `]]>`; ids never do, but a test's text might.
