@@ -8,7 +8,7 @@ pub mod brand;
 mod brand_records;
 pub mod calendar;
 pub mod catalogue;
-pub mod customers;
+pub mod generated_customers;
 pub mod images;
 mod member_history;
 mod orders_and_parcels;
@@ -126,7 +126,7 @@ pub async fn database_is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
 }
 
 /// Seeds the brand: its fixed part, then its customers a chunk at a time, several chunks in
-/// flight, recorded in order (one pipeline in one read, a few lines over the house's 60).
+/// flight, recorded in order.
 pub async fn seed(
     db: &DatabaseConnection,
     options: &SeedOptions,
@@ -152,20 +152,16 @@ pub async fn seed(
     let mut summary = SeedSummary::default();
     let guide_ids =
         brand_records::seed_brand(db, &brand, &calendar, &products, &mut summary).await?;
-    let mut simulator_file = match &options.simulator_data {
-        Some(path) => Some(SimulatorFile::create(path, &brand)?),
-        None => None,
-    };
+    let mut simulator_file = (options.simulator_data.as_deref())
+        .map(|path| SimulatorFile::create(path, &brand))
+        .transpose()?;
     let mut progress = Progress::new(options.progress, options.customers);
     let walk_ins = options.customers * WALK_IN_PER_100 / 100;
     let chunks = chunks(0..options.customers, true).chain(chunks(0..walk_ins, false));
     // A few chunks in flight on PostgreSQL: while one waits on the database another is
     // generated or written. SQLite has one writer, so there one at a time.
-    let in_flight = if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        1
-    } else {
-        CHUNKS_IN_FLIGHT
-    };
+    let sqlite = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let in_flight = if sqlite { 1 } else { CHUNKS_IN_FLIGHT };
     let guide_ids = &guide_ids;
     let world = &world;
     let mut done = futures_util::stream::iter(chunks)
@@ -200,7 +196,7 @@ fn write_simulator_only(
 ) -> Result<(), SeedError> {
     let mut file = SimulatorFile::create(path, brand)?;
     for index in 0..customers {
-        if let Some(contact) = customers::customer(world, index).contact {
+        if let Some(contact) = generated_customers::customer(world, index).contact {
             file.add(&contact)?;
         }
     }
@@ -242,13 +238,13 @@ async fn seed_chunk(
         chunk
             .range
             .clone()
-            .map(|i| customers::customer(world, i))
+            .map(|i| generated_customers::customer(world, i))
             .collect()
     } else {
         chunk
             .range
             .clone()
-            .map(|i| customers::walk_in_member(world, i))
+            .map(|i| generated_customers::walk_in_member(world, i))
             .collect()
     };
     if chunk.customers {

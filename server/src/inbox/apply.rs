@@ -65,17 +65,14 @@ pub async fn apply_event(
     }
 }
 
-/// One arm per kind of change, each a short call: the dispatch reads best whole (a few lines
-/// over the house's 60 because of the events' named fields).
 async fn apply_contact_change(
     db: &impl ConnectionTrait,
     change: &ExternalContactChange,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let (user_id, external_user_id) = change.parties();
     match change {
         ExternalContactChange::Added {
-            user_id,
-            external_user_id,
             state,
             welcome_code,
             create_time,
@@ -90,46 +87,44 @@ async fn apply_contact_change(
             directory::record_added(db, guide, customer, added, now).await?;
             Ok(())
         }
-        ExternalContactChange::Edited {
-            user_id,
-            external_user_id,
-            ..
-        } => {
+        ExternalContactChange::Edited { .. } => {
             relation_ends(db, user_id, external_user_id, now).await?;
             let reason = "edit_external_contact";
             directory::queue_sync(db, SyncKind::Contact, external_user_id, reason, now).await
         }
         ExternalContactChange::DeletedByGuide {
-            user_id,
-            external_user_id,
             by_transfer,
             create_time,
+            ..
         } => {
             let by = if *by_transfer {
                 LostBy::Transfer
             } else {
                 LostBy::Guide
             };
-            let (guide, customer) = relation_ends(db, user_id, external_user_id, now).await?;
-            let at = event_time(*create_time, now);
-            directory::record_lost(db, guide, customer, by, at, now).await
+            record_lost(db, (user_id, external_user_id), by, *create_time, now).await
         }
-        ExternalContactChange::DeletedByCustomer {
-            user_id,
-            external_user_id,
-            create_time,
-        } => {
-            let (guide, customer) = relation_ends(db, user_id, external_user_id, now).await?;
-            let at = event_time(*create_time, now);
-            directory::record_lost(db, guide, customer, LostBy::Customer, at, now).await
+        ExternalContactChange::DeletedByCustomer { create_time, .. } => {
+            let by = LostBy::Customer;
+            record_lost(db, (user_id, external_user_id), by, *create_time, now).await
         }
-        ExternalContactChange::TransferFailed {
-            user_id,
-            external_user_id,
-            reason,
-            ..
-        } => directory::record_transfer_failed(db, user_id, external_user_id, reason, now).await,
+        ExternalContactChange::TransferFailed { reason, .. } => {
+            directory::record_transfer_failed(db, user_id, external_user_id, reason, now).await
+        }
     }
+}
+
+/// The relation ended, as one of its ends tells.
+async fn record_lost(
+    db: &impl ConnectionTrait,
+    (user_id, external_user_id): (&str, &str),
+    by: LostBy,
+    create_time: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let (guide, customer) = relation_ends(db, user_id, external_user_id, now).await?;
+    let at = event_time(create_time, now);
+    directory::record_lost(db, guide, customer, by, at, now).await
 }
 
 /// The guide's and the customer's local ids, each made if this is the first word of them.

@@ -133,6 +133,39 @@ pub struct UnknownEvent {
     pub change_type: Option<String>,
 }
 
+impl ExternalContactChange {
+    /// The two ends of the relation: the member's userid and the customer's external userid.
+    pub fn parties(&self) -> (&str, &str) {
+        match self {
+            Self::Added {
+                user_id,
+                external_user_id,
+                ..
+            }
+            | Self::Edited {
+                user_id,
+                external_user_id,
+                ..
+            }
+            | Self::DeletedByGuide {
+                user_id,
+                external_user_id,
+                ..
+            }
+            | Self::DeletedByCustomer {
+                user_id,
+                external_user_id,
+                ..
+            }
+            | Self::TransferFailed {
+                user_id,
+                external_user_id,
+                ..
+            } => (user_id, external_user_id),
+        }
+    }
+}
+
 impl CallbackEvent {
     /// A short name for logs and the inbox's `event_kind` column, e.g.
     /// `change_external_contact/add_external_contact`.
