@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::context::Session;
 use crate::customer_view::CustomerView;
 use crate::load_error::LoadError;
+use crate::reading::Reading;
 use crate::skeleton::skeleton;
 use crate::wecom_bridge;
 
@@ -20,7 +21,7 @@ pub fn ChatCustomer() -> impl IntoView {
     });
     let retry = Callback::new(move |()| customer.refetch());
     view! {
-        <Transition fallback=|| view! {
+        <Reading fallback=|| view! {
             <section class="card" data-testid="finding-customer">
                 {skeleton()}
                 <p class="muted">"正在识别当前聊天的客户…"</p>
@@ -37,6 +38,6 @@ pub fn ChatCustomer() -> impl IntoView {
                     .into_any(),
                 }
             })}
-        </Transition>
+        </Reading>
     }
 }

@@ -5,6 +5,7 @@ use shared::customer::{CustomerListItem, Relation};
 
 use crate::api;
 use crate::load_error::LoadError;
+use crate::reading::Reading;
 use crate::skeleton::skeleton;
 
 #[component]
@@ -24,7 +25,7 @@ pub fn CustomerPicker(on_pick: impl Fn(String) + Copy + Send + Sync + 'static) -
                 prop:value=move || query.get()
                 on:change=move |ev| query.set(event_target_value(&ev))
             />
-            <Transition fallback=skeleton>
+            <Reading fallback=skeleton>
                 {move || Suspend::new(async move {
                     match customers.await {
                         Ok(list) if list.customers.is_empty() => view! {
@@ -46,7 +47,7 @@ pub fn CustomerPicker(on_pick: impl Fn(String) + Copy + Send + Sync + 'static) -
                         }
                     }
                 })}
-            </Transition>
+            </Reading>
         </section>
     }
 }

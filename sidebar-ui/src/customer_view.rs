@@ -9,6 +9,7 @@ use crate::context::CustomerId;
 use crate::load_error::LoadError;
 use crate::orders_tab::OrdersTab;
 use crate::profile_tab::ProfileTab;
+use crate::reading::Reading;
 use crate::skeleton::skeleton;
 use crate::timeline_tab::TimelineTab;
 
@@ -34,7 +35,7 @@ pub fn CustomerView(customer: String) -> impl IntoView {
             {tab_button(tab, Tab::Orders, "订单", "tab-orders")}
             {tab_button(tab, Tab::Timeline, "动态", "tab-timeline")}
         </nav>
-        <Transition fallback=|| view! { <section class="card">{skeleton()}</section> }>
+        <Reading fallback=|| view! { <section class="card">{skeleton()}</section> }>
             {move || {
                 let shown = tab.get();
                 Suspend::new(async move {
@@ -44,7 +45,7 @@ pub fn CustomerView(customer: String) -> impl IntoView {
                     }
                 })
             }}
-        </Transition>
+        </Reading>
     }
 }
 

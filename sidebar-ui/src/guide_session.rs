@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::load_error::LoadError;
+use crate::reading::Reading;
 use crate::sign_in_prompt::SignInPrompt;
 use crate::signed_in_guide::SignedInGuide;
 use crate::wecom_bridge;
@@ -37,7 +38,7 @@ pub fn GuideSession() -> impl IntoView {
                 </section>
             }
         >
-            <Transition fallback=|| view! {
+            <Reading fallback=|| view! {
                 <section class="card" data-testid="guide-session">
                     <div aria-busy="true">
                         <div class="skeleton-line short"></div>
@@ -56,7 +57,7 @@ pub fn GuideSession() -> impl IntoView {
                         .into_any(),
                     }
                 })}
-            </Transition>
+            </Reading>
         </Show>
     }
 }

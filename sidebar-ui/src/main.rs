@@ -18,6 +18,7 @@ mod orders_tab;
 mod paged;
 mod parcel;
 mod profile_tab;
+mod reading;
 mod service_status;
 mod sign_in_prompt;
 mod signed_in_guide;

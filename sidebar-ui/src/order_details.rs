@@ -7,6 +7,7 @@ use crate::api;
 use crate::format::yuan;
 use crate::load_error::LoadError;
 use crate::parcel::Parcel;
+use crate::reading::Reading;
 use crate::skeleton::skeleton;
 
 #[component]
@@ -14,7 +15,7 @@ pub fn OrderDetails(id: i64) -> impl IntoView {
     let detail = LocalResource::new(move || api::order(id));
     let retry = Callback::new(move |()| detail.refetch());
     view! {
-        <Transition fallback=skeleton>
+        <Reading fallback=skeleton>
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => order_detail(detail).into_any(),
@@ -23,7 +24,7 @@ pub fn OrderDetails(id: i64) -> impl IntoView {
                     }
                 }
             })}
-        </Transition>
+        </Reading>
     }
 }
 

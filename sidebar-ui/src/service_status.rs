@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::load_error::LoadError;
+use crate::reading::Reading;
 
 #[component]
 pub fn ServiceStatus() -> impl IntoView {
@@ -13,7 +14,7 @@ pub fn ServiceStatus() -> impl IntoView {
     view! {
         <section class="card" data-testid="service-status">
             <h2>"服务状态"</h2>
-            <Transition fallback=|| view! {
+            <Reading fallback=|| view! {
                 <div aria-busy="true">
                     <div class="skeleton-line"></div>
                     <p class="muted">"正在连接服务器…"</p>
@@ -39,7 +40,7 @@ pub fn ServiceStatus() -> impl IntoView {
                         .into_any(),
                     }
                 })}
-            </Transition>
+            </Reading>
         </section>
     }
 }

@@ -5,6 +5,7 @@ use shared::customer::{TagCatalogue as Catalogue, TagGroup};
 
 use crate::api;
 use crate::load_error::LoadError;
+use crate::reading::Reading;
 
 #[component]
 pub fn TagCatalogue(
@@ -16,7 +17,7 @@ pub fn TagCatalogue(
     let retry = Callback::new(move |()| catalogue.refetch());
     view! {
         <div class="catalogue" data-testid="tag-catalogue">
-            <Transition fallback=|| view! { <p class="muted">"正在加载标签…"</p> }>
+            <Reading fallback=|| view! { <p class="muted">"正在加载标签…"</p> }>
                 {move || {
                     let have = tags.get();
                     Suspend::new(async move {
@@ -28,7 +29,7 @@ pub fn TagCatalogue(
                         }
                     })
                 }}
-            </Transition>
+            </Reading>
         </div>
     }
 }
