@@ -27,8 +27,7 @@ pub async fn customer_orders(
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let member = followed_member(db.get_ref(), guide.id, &path).await?;
-    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let (member, after) = member_and_cursor(&db, &guide, &path, &query).await?;
     let page = match member {
         Some(member_id) => orders_page(db.get_ref(), member_id, after).await?,
         None => OrdersPage {
@@ -46,8 +45,7 @@ pub async fn customer_timeline(
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let member = followed_member(db.get_ref(), guide.id, &path).await?;
-    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let (member, after) = member_and_cursor(&db, &guide, &path, &query).await?;
     let page = match member {
         Some(member_id) => trail_page(db.get_ref(), member_id, after).await?,
         None => TimelinePage {
@@ -56,6 +54,19 @@ pub async fn customer_timeline(
         },
     };
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// What both lists start from: the member behind the guide's customer (`None`: no member is
+/// linked, an empty list; 404 when the customer is not theirs) and the page asked for.
+async fn member_and_cursor(
+    db: &DatabaseConnection,
+    guide: &Guide,
+    external_userid: &str,
+    query: &PageQuery,
+) -> Result<(Option<i64>, Option<Cursor>), AppError> {
+    let member = followed_member(db, guide.id, external_userid).await?;
+    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    Ok((member, after))
 }
 
 /// `GET /api/v1/orders/{id}`: an order of a customer the guide follows or followed.
