@@ -15,6 +15,19 @@ pub fn test_redis_url() -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// What a test that needs PostgreSQL or Redis does without it: skips, said on stderr, when the
+/// run is SQLite-only by choice (`TEST_BACKENDS=sqlite`, as `.ci/test`'s first pass says);
+/// otherwise fails, so that a plain `cargo test` cannot report it as passed.
+pub fn without_backend(needs: &str) {
+    if std::env::var("TEST_BACKENDS").as_deref() == Ok("sqlite") {
+        eprintln!("skipped (TEST_BACKENDS=sqlite): needs {needs}");
+    } else {
+        panic!(
+            "this test needs {needs}: set it (see the README, Tests), or TEST_BACKENDS=sqlite to skip it"
+        );
+    }
+}
+
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
 }

@@ -6,6 +6,9 @@
 //! - SQLite temp file and the in-process cache by default;
 //! - `TEST_DATABASE_URL=postgres://...`: a fresh PostgreSQL database per test, dropped after;
 //! - `TEST_REDIS_URL=redis://...`: the Redis cache, under a fresh key prefix per test.
+//!
+//! A test that needs one of them fails without it, unless `TEST_BACKENDS=sqlite` says the run
+//! is SQLite-only (`backends::without_backend`).
 
 pub mod app;
 pub mod backends;

@@ -116,7 +116,7 @@ async fn the_in_process_cache_keeps_the_contract() {
 async fn the_redis_cache_keeps_the_contract() {
     let namespace = TestCacheNamespace::create();
     let Some(url) = &namespace.redis_url else {
-        eprintln!("skipped: needs TEST_REDIS_URL");
+        tests::backends::without_backend("TEST_REDIS_URL");
         return;
     };
     let cache = RedisCache::connect(url, &namespace.prefix).await.unwrap();
@@ -127,7 +127,7 @@ async fn the_redis_cache_keeps_the_contract() {
 async fn redis_keys_are_namespaced_by_the_prefix() {
     let (first, second) = (TestCacheNamespace::create(), TestCacheNamespace::create());
     let Some(url) = &first.redis_url else {
-        eprintln!("skipped: needs TEST_REDIS_URL");
+        tests::backends::without_backend("TEST_REDIS_URL");
         return;
     };
     let a = RedisCache::connect(url, &first.prefix).await.unwrap();
@@ -227,7 +227,7 @@ impl Drop for PrivateRedis {
 #[tokio::test]
 async fn the_redis_cache_reconnects_after_redis_restarts() {
     if test_redis_url().is_none() {
-        eprintln!("skipped: needs TEST_REDIS_URL (and redis-server, which comes with it)");
+        tests::backends::without_backend("TEST_REDIS_URL (and redis-server, which comes with it)");
         return;
     }
     let port = TcpListener::bind("127.0.0.1:0")

@@ -452,7 +452,7 @@ async fn relation_count(db: &DatabaseConnection) -> usize {
 #[tokio::test]
 async fn two_replicas_on_one_postgres_never_apply_a_row_twice() {
     if test_database_url().is_none() {
-        eprintln!("skipped: needs TEST_DATABASE_URL (PostgreSQL)");
+        tests::backends::without_backend("TEST_DATABASE_URL (PostgreSQL)");
         return;
     }
     let first = spawn(vec![]).await;
@@ -497,7 +497,7 @@ async fn two_replicas_on_one_postgres_never_apply_a_row_twice() {
 #[tokio::test]
 async fn postgres_down_while_storing_answers_503_and_wecoms_retry_is_stored_once() {
     if test_database_url().is_none() {
-        eprintln!("skipped: needs TEST_DATABASE_URL (PostgreSQL)");
+        tests::backends::without_backend("TEST_DATABASE_URL (PostgreSQL)");
         return;
     }
     let app = spawn_app_with(TestOptions {

@@ -86,7 +86,7 @@ async fn migrations_go_up_down_up_on_sqlite() {
 #[tokio::test]
 async fn migrations_go_up_down_up_on_postgres() {
     let Some(admin) = test_database_url() else {
-        eprintln!("skipped: needs TEST_DATABASE_URL (PostgreSQL)");
+        tests::backends::without_backend("TEST_DATABASE_URL (PostgreSQL)");
         return;
     };
     every_migration_goes_up_down_and_up_again(TestDatabase::create_postgres(&admin).await).await;

@@ -37,7 +37,7 @@ fn check<'a>(readiness: &'a Readiness, name: &str) -> &'a shared::ReadinessCheck
 #[tokio::test]
 async fn readyz_is_503_naming_the_database_while_postgres_is_down_and_200_when_back() {
     if test_database_url().is_none() {
-        eprintln!("skipped: needs TEST_DATABASE_URL (PostgreSQL)");
+        tests::backends::without_backend("TEST_DATABASE_URL (PostgreSQL)");
         return;
     }
     let app = spawn_app_with(TestOptions {
@@ -68,7 +68,7 @@ async fn readyz_is_503_naming_the_database_while_postgres_is_down_and_200_when_b
 #[tokio::test]
 async fn readyz_is_503_naming_the_cache_while_redis_is_down_and_200_when_back() {
     if test_redis_url().is_none() {
-        eprintln!("skipped: needs TEST_REDIS_URL");
+        tests::backends::without_backend("TEST_REDIS_URL");
         return;
     }
     let app = spawn_app_with(TestOptions {

@@ -33,7 +33,7 @@ async fn hundred_concurrent_calls_fetch_one_token_in_process() {
 #[tokio::test]
 async fn hundred_concurrent_calls_fetch_one_token_with_redis() {
     let Some(url) = test_redis_url() else {
-        eprintln!("skipped: needs TEST_REDIS_URL");
+        tests::backends::without_backend("TEST_REDIS_URL");
         return;
     };
     hundred_concurrent_calls_on_a_cold_cache_fetch_one_token(Some(&url)).await;
@@ -42,7 +42,7 @@ async fn hundred_concurrent_calls_fetch_one_token_with_redis() {
 #[tokio::test]
 async fn two_replicas_sharing_one_redis_fetch_one_token() {
     let Some(url) = test_redis_url() else {
-        eprintln!("skipped: needs TEST_REDIS_URL");
+        tests::backends::without_backend("TEST_REDIS_URL");
         return;
     };
     let simulator = TestSimulator::start().await;
