@@ -61,18 +61,10 @@ pub async fn add_columns(
     table: impl IntoIden,
     columns: Vec<ColumnDef>,
 ) -> Result<(), DbErr> {
-    let table = table.into_iden();
-    for column in columns {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(table.clone())
-                    .add_column(column)
-                    .to_owned(),
-            )
-            .await?;
-    }
-    Ok(())
+    alter_each(manager, table, columns, |alter, column| {
+        alter.add_column(column);
+    })
+    .await
 }
 
 pub async fn drop_columns(
@@ -80,16 +72,25 @@ pub async fn drop_columns(
     table: impl IntoIden,
     columns: Vec<DynIden>,
 ) -> Result<(), DbErr> {
+    alter_each(manager, table, columns, |alter, column| {
+        alter.drop_column(column);
+    })
+    .await
+}
+
+/// One `ALTER TABLE` per item: SQLite takes one column change per statement.
+async fn alter_each<T>(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    items: Vec<T>,
+    change: impl Fn(&mut TableAlterStatement, T),
+) -> Result<(), DbErr> {
     let table = table.into_iden();
-    for column in columns {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(table.clone())
-                    .drop_column(column)
-                    .to_owned(),
-            )
-            .await?;
+    for item in items {
+        let mut alter = Table::alter();
+        alter.table(table.clone());
+        change(&mut alter, item);
+        manager.alter_table(alter).await?;
     }
     Ok(())
 }

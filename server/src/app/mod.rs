@@ -60,6 +60,7 @@ impl Application {
 
         let callback = callback_verifier(&settings.wecom)?;
         let wecom = wecom_client(&settings.wecom, &cache)?;
+        wecom::warn_unconfigured(&callback, &wecom);
         let inbox_wakeup = Arc::new(tokio::sync::Notify::new());
         let write_gate = database::WriteGate::for_database(&db);
         let inbox_worker = settings.inbox.worker.then(|| InboxWorker {

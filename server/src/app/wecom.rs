@@ -15,7 +15,6 @@ pub fn wecom_client(
     cache: &SharedCache,
 ) -> anyhow::Result<Option<WecomClient>> {
     let (Some(corp_id), Some(secret)) = (&wecom.corp_id, &wecom.secret) else {
-        tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
         return Ok(None);
     };
     let settings = ClientSettings::new(
@@ -45,7 +44,6 @@ pub fn callback_verifier(wecom: &WecomSettings) -> anyhow::Result<Option<Callbac
         &wecom.callback_aes_key,
         &wecom.corp_id,
     ) else {
-        tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
         return Ok(None);
     };
     let crypto = CallbackCrypto::new(token.clone(), key.expose(), corp_id)
@@ -54,4 +52,15 @@ pub fn callback_verifier(wecom: &WecomSettings) -> anyhow::Result<Option<Callbac
         crypto,
         max_skew_secs: wecom.callback_max_skew_secs,
     }))
+}
+
+/// What a server started without its WeCom settings cannot do, said once at start-up (the
+/// commands that need WeCom refuse to run instead).
+pub(super) fn warn_unconfigured(callback: &Option<CallbackVerifier>, wecom: &Option<WecomClient>) {
+    if callback.is_none() {
+        tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
+    }
+    if wecom.is_none() {
+        tracing::warn!("the WeCom API is not configured (WECOM_CORP_ID, WECOM_SECRET)");
+    }
 }
