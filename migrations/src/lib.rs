@@ -13,6 +13,7 @@ mod m20261122_000005_sync_runs;
 mod m20261122_000006_commerce;
 mod m20261122_000007_member_tags;
 mod m20261123_000008_shipment_newest;
+mod m20261201_000009_exactly_once;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_commerce::Migration),
             Box::new(m20261122_000007_member_tags::Migration),
             Box::new(m20261123_000008_shipment_newest::Migration),
+            Box::new(m20261201_000009_exactly_once::Migration),
         ]
     }
 }

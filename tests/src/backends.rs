@@ -28,6 +28,32 @@ pub fn without_backend(needs: &str) {
     }
 }
 
+/// Notes, in the file `TEST_BACKEND_USERS` names, that the running test stores in the
+/// backend the environment chooses (SQLite or PostgreSQL, in-process cache or Redis).
+/// `.ci/test` runs its second pass, on PostgreSQL + Redis, over exactly the tests so noted
+/// in its first: a test that touches neither would only repeat itself.
+///
+/// The test is named by its thread, which libtest names after it; storage made on any other
+/// thread could not be traced to its test, so that is refused.
+pub fn note_backend_use() {
+    let Ok(path) = std::env::var("TEST_BACKEND_USERS") else {
+        return;
+    };
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("main");
+    assert!(
+        name != "main" && !name.starts_with("tokio-"),
+        "test storage must be created on the test's own thread (it was on {name:?})"
+    );
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("TEST_BACKEND_USERS={path}: {e}"));
+    std::io::Write::write_all(&mut file, format!("{name}\n").as_bytes())
+        .unwrap_or_else(|e| panic!("TEST_BACKEND_USERS={path}: {e}"));
+}
+
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
 }
@@ -49,6 +75,7 @@ impl TestDatabase {
     /// A SQLite file in a temp dir, or a new PostgreSQL database when `TEST_DATABASE_URL`
     /// names a server.
     pub async fn create() -> Self {
+        note_backend_use();
         match test_database_url() {
             Some(admin_url) => Self::create_postgres(&admin_url).await,
             None => Self::create_sqlite(),
@@ -131,6 +158,7 @@ pub struct TestCacheNamespace {
 
 impl TestCacheNamespace {
     pub fn create() -> Self {
+        note_backend_use();
         Self {
             redis_url: test_redis_url(),
             prefix: unique_name("gdtest"),

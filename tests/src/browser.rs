@@ -138,22 +138,77 @@ impl HeadlessBrowser {
     }
 }
 
-/// Waits (up to 15 s) for an element to appear and returns its text. WASM start-up and the
-/// first fetch are asynchronous, so the test polls the real DOM instead of sleeping.
+/// Waits (up to 15 s) for an element with text to appear and returns its text. WASM start-up
+/// and the first fetch are asynchronous, so the test polls the real DOM instead of sleeping;
+/// an element that is there but still empty (a list before its rows) is not enough.
 pub async fn wait_for_text(page: &Page, selector: &str) -> String {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         if let Ok(element) = page.find_element(selector).await
             && let Ok(Some(text)) = element.inner_text().await
+            && !text.trim().is_empty()
         {
             return text;
         }
         if tokio::time::Instant::now() > deadline {
             let html = page.content().await.unwrap_or_default();
-            panic!("`{selector}` did not appear within 15 s; the page is:\n{html}");
+            panic!("`{selector}` with text did not appear within 15 s; the page is:\n{html}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Waits (up to 15 s) until the first element matching `selector` shows exactly `text`.
+pub async fn wait_for_exact(page: &Page, selector: &str, text: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let shown = wait_for_text(page, selector).await;
+        if shown.trim() == text {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "`{selector}` shows {shown:?}, not {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (up to 15 s) until `selector` matches exactly `count` elements.
+pub async fn wait_for_count(page: &Page, selector: &str, count: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = page.find_elements(selector).await.map_or(0, |e| e.len());
+        if found == count {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let html = page.content().await.unwrap_or_default();
+            panic!("`{selector}` matched {found}, not {count}, within 15 s; the page is:\n{html}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (up to 15 s) until nothing matches `selector`.
+pub async fn wait_until_gone(page: &Page, selector: &str) {
+    wait_for_count(page, selector, 0).await;
+}
+
+/// How a guide reads an amount of `fen`: `¥12.30`, `¥1,234.50`, `¥12,345,678.00` (written
+/// here again, independently of the page's own formatting, to check it).
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    let digits = (fen / 100).to_string();
+    let mut groups: Vec<&str> = Vec::new();
+    let mut end = digits.len();
+    while end > 3 {
+        groups.insert(0, &digits[end - 3..end]);
+        end -= 3;
+    }
+    groups.insert(0, &digits[..end]);
+    format!("{sign}¥{}.{:02}", groups.join(","), fen % 100)
 }
 
 /// Saves a screenshot under `target/screenshots/` and returns its path.

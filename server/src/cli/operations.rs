@@ -152,6 +152,8 @@ pub(super) async fn inbox(settings: Settings, action: InboxAction) -> anyhow::Re
                         "status": row.status,
                         "event_kind": row.event_kind,
                         "attempts": row.attempts,
+                        "applications": row.applications,
+                        "claimed_by": row.claimed_by,
                         "last_error": row.last_error,
                         "received_at": row.received_at,
                         "next_attempt_at": row.next_attempt_at,

@@ -18,6 +18,10 @@ pub struct Model {
     pub received_at: DateTimeUtc,
     pub processed_at: Option<DateTimeUtc>,
     pub locked_until: Option<DateTimeUtc>,
+    /// How many times the row's effects were committed (with them, in one transaction).
+    pub applications: i32,
+    /// The worker that claimed the row last (`inbox::worker::worker_id`).
+    pub claimed_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -40,6 +40,8 @@ pub struct WorkerSettings {
     pub idle_poll: Duration,
     /// Takes turns with the inbox intake on SQLite.
     pub gate: WriteGate,
+    /// Recorded on every row this worker claims (`claimed_by`), and in its log lines.
+    pub worker_id: String,
 }
 
 impl Default for WorkerSettings {
@@ -51,14 +53,28 @@ impl Default for WorkerSettings {
             first_backoff: Duration::from_secs(2),
             idle_poll: Duration::from_secs(2),
             gate: WriteGate::default(),
+            worker_id: worker_id(),
         }
     }
+}
+
+/// `host/pid/random`: tells replicas apart, and two workers in one process too.
+fn worker_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "host".into());
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}/{}/{}", std::process::id(), &random[..6])
 }
 
 /// Runs until the task is aborted (the server stops it on shutdown; a row it was applying
 /// is rolled back and picked up again later).
 pub async fn run(db: DatabaseConnection, wakeup: Arc<Notify>, settings: WorkerSettings) {
     tracing::info!(
+        worker = %settings.worker_id,
         lease_secs = settings.lease.as_secs(),
         "inbox worker started"
     );
@@ -137,6 +153,7 @@ async fn claim(
             ExprTrait::add(Expr::col(Column::Attempts), 1),
         )
         .col_expr(Column::LockedUntil, Expr::value(lease_end))
+        .col_expr(Column::ClaimedBy, Expr::value(settings.worker_id.as_str()))
         .filter(Column::Id.in_subquery(candidates))
         .exec_with_returning(db)
         .await?;
@@ -216,7 +233,9 @@ fn still_ours(row: &callback_inbox::Model) -> Condition {
         .add(Column::Attempts.eq(row.attempts))
 }
 
-/// Records the outcome if the row is still ours; says whether it was.
+/// Records the outcome if the row is still ours; says whether it was. An applied or ignored
+/// row counts one more application, in the transaction of its effects: a row whose effects
+/// were committed twice shows `applications = 2`, however idempotent the effects are.
 async fn finish(
     db: &impl ConnectionTrait,
     row: &callback_inbox::Model,
@@ -224,8 +243,13 @@ async fn finish(
     error: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
+    let applied = i32::from(state == status::DONE || state == status::IGNORED);
     let result = callback_inbox::Entity::update_many()
         .col_expr(Column::Status, Expr::value(state))
+        .col_expr(
+            Column::Applications,
+            ExprTrait::add(Expr::col(Column::Applications), applied),
+        )
         .col_expr(Column::LastError, Expr::value(error))
         .col_expr(Column::ProcessedAt, Expr::value(Some(now)))
         .col_expr(

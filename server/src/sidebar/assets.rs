@@ -194,11 +194,14 @@ fn is_compressible(content_type: &str) -> bool {
         || content_type.starts_with("image/svg+xml")
 }
 
-/// Trunk's hash is 16 lowercase hex digits after a dash, before the extension or `_bg`.
+/// Trunk's hash is a 64-bit number in lowercase hex after a dash, before the extension or
+/// `_bg`: 16 digits, or fewer when it starts with zeros (`{:x}`, unpadded: one build in
+/// sixteen has 15). Ten or more is taken as a hash: a shorter one comes once in 16^6 builds,
+/// and then the file is only cached for an hour.
 fn has_content_hash(name: &str) -> bool {
     let file = name.rsplit('/').next().unwrap_or(name);
     file.split(['-', '.', '_'])
-        .any(|part| part.len() == 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+        .any(|part| (10..=16).contains(&part.len()) && part.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
@@ -344,6 +347,9 @@ mod tests {
         assert!(has_content_hash("sidebar-ui-0a1b2c3d4e5f6a7b_bg.wasm"));
         assert!(has_content_hash("sidebar-ui-0a1b2c3d4e5f6a7b.js"));
         assert!(has_content_hash("style-0a1b2c3d4e5f6a7b.css"));
+        // The hash's leading zero is not written.
+        assert!(has_content_hash("sidebar-ui-49d509b65963c84_bg.wasm"));
+        assert!(!has_content_hash("logo-ad.png"));
         assert!(!has_content_hash("index.html"));
         assert!(!has_content_hash("favicon.ico"));
     }

@@ -5,13 +5,13 @@
 
 use std::collections::HashSet;
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
+use super::run_claim::{self, run_status};
 use super::{Pacer, Progress, SyncError, SyncOptions, apply_follow, queue, tag_catalogue};
 use crate::directory::{self, LostBy, relation_status};
 use crate::entity::{customer, guide_customer, sync_run};
@@ -21,14 +21,6 @@ use crate::wecom::client::{WecomClient, WecomError};
 const KIND: &str = "contacts";
 /// batch/get_by_user's largest page.
 const PAGE_SIZE: u32 = 100;
-/// A running run that saved its position more recently than this is alive: do not take over.
-const ALIVE_WITHIN_SECS: i64 = 300;
-
-mod run_status {
-    pub const RUNNING: &str = "running";
-    pub const DONE: &str = "done";
-    pub const FAILED: &str = "failed";
-}
 
 /// Where a run is: its plan (the guides, fixed at the start) and how far it got.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -56,10 +48,7 @@ pub async fn sync_contacts(
     progress: &mut Progress,
 ) -> Result<ContactSyncSummary, SyncError> {
     let mut pacer = Pacer::new(options.calls_per_sec);
-    // Tags first, so every relation's tags resolve against a current catalogue.
-    pacer.ready().await;
-    tag_catalogue::sync_catalogue(db, wecom).await?;
-
+    // Claimed first: a sync refused because another is running touches nothing.
     let (mut run, resumed) = claim_run(db, wecom, &mut pacer, options.restart).await?;
     let mut position: Position = serde_json::from_str(&run.position).map_err(|err| {
         SyncError::Position(format!("run {} has an unreadable position: {err}", run.id))
@@ -116,6 +105,9 @@ async fn visit_guides(
     position: &mut Position,
     summary: &mut ContactSyncSummary,
 ) -> Result<(), SyncError> {
+    // Tags first, so every relation's tags resolve against a current catalogue.
+    pacer.ready().await;
+    tag_catalogue::sync_catalogue(db, wecom).await?;
     let total = position.guides.len();
     let mut catalogue_refreshed = false;
     progress.update(position.next, total, summary.contacts_seen, "");
@@ -219,66 +211,28 @@ async fn mark_unlisted_lost(
 }
 
 /// The unfinished run to resume, or a new one planned from WeCom's list of members who
-/// serve external contacts.
+/// serve external contacts; `AlreadyRunning` if another process has one going (decided by
+/// the database: `run_claim`).
 async fn claim_run(
     db: &DatabaseConnection,
     wecom: &WecomClient,
     pacer: &mut Pacer,
     restart: bool,
 ) -> Result<(sync_run::Model, bool), SyncError> {
-    let unfinished = sync_run::Entity::find()
-        .filter(sync_run::Column::Kind.eq(KIND))
-        .filter(sync_run::Column::Status.is_in([run_status::RUNNING, run_status::FAILED]))
-        .order_by_desc(sync_run::Column::Id)
-        .all(db)
-        .await?;
-    let now = Utc::now();
-    if let Some(alive) = unfinished.iter().find(|run| {
-        run.status == run_status::RUNNING
-            && now - run.updated_at < ChronoDuration::seconds(ALIVE_WITHIN_SECS)
-    }) {
-        return Err(SyncError::AlreadyRunning { run_id: alive.id });
-    }
-    let mut resumable = None;
-    for run in unfinished {
-        if restart || resumable.is_some() {
-            // Superseded: a newer run continues the work.
-            let mut row: sync_run::ActiveModel = run.into();
-            row.status = Set(run_status::FAILED.into());
-            row.finished_at = Set(Some(now));
-            row.error = Set(Some("superseded by a newer run".into()));
-            row.update(db).await?;
-        } else {
-            resumable = Some(run);
-        }
-    }
-    if let Some(run) = resumable {
-        let mut row: sync_run::ActiveModel = run.into();
-        row.status = Set(run_status::RUNNING.into());
-        row.error = Set(None);
-        row.updated_at = Set(now);
-        return Ok((row.update(db).await?, true));
+    if let Some(run) = run_claim::resume_unfinished(db, KIND, restart).await? {
+        return Ok((run, true));
     }
     pacer.ready().await;
     let mut guides = wecom.follow_users().await?;
     guides.sort();
     guides.dedup();
+    let total = guides.len();
     let position = Position {
         guides,
         ..Default::default()
     };
-    let row = sync_run::ActiveModel {
-        kind: Set(KIND.into()),
-        status: Set(run_status::RUNNING.into()),
-        position: Set(encode(&position)?),
-        guides_total: Set(i32::try_from(position.guides.len()).unwrap_or(i32::MAX)),
-        guides_done: Set(0),
-        contacts_seen: Set(0),
-        started_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    Ok((row.insert(db).await?, false))
+    let run = run_claim::start_new(db, KIND, encode(&position)?, total).await?;
+    Ok((run, false))
 }
 
 fn encode(position: &Position) -> Result<String, SyncError> {

@@ -10,6 +10,7 @@ mod contacts;
 mod pacer;
 pub mod progress;
 mod queue;
+mod run_claim;
 pub mod schedule;
 mod tag_catalogue;
 

@@ -4,11 +4,13 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
 
-use super::{Pacer, Progress, SyncError, SyncOptions, drain_queue, sync_contacts};
-use crate::cache::SharedCache;
+use super::{
+    ContactSyncSummary, Pacer, Progress, SyncError, SyncOptions, drain_queue, sync_contacts,
+};
+use crate::cache::{CacheError, SharedCache};
 use crate::wecom::client::WecomClient;
 
 /// China Standard Time: the brands' stores keep it, and it has no daylight saving.
@@ -63,39 +65,61 @@ pub async fn reconcile_nightly(
         let wait = (next - Utc::now()).to_std().unwrap_or(Duration::ZERO);
         tracing::info!(next = %next, "next contacts reconciliation");
         tokio::time::sleep(wait).await;
-        // One replica per night: the first to take the night's lock runs it.
         let night = next.with_timezone(&china_time()).date_naive();
-        let lock = format!("sync:nightly:{night}");
-        match cache
-            .set_if_absent(&lock, "taken", Duration::from_secs(20 * 3600))
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot take the nightly sync lock; skipping tonight");
-                continue;
-            }
-        }
-        let mut progress = Progress::Log;
-        match sync_contacts(&db, &wecom, SyncOptions::default(), &mut progress).await {
-            Ok(summary) => tracing::info!(
+        match reconcile_tonight(&db, &wecom, &cache, night).await {
+            Tonight::Ran(summary) => tracing::info!(
                 run = summary.run_id,
                 guides = summary.guides,
                 contacts = summary.contacts_seen,
                 lost = summary.relations_lost,
                 "contacts reconciliation finished"
             ),
-            Err(SyncError::AlreadyRunning { run_id }) => {
-                tracing::info!(
-                    run_id,
-                    "a contacts sync was already running; tonight's skipped"
-                );
+            Tonight::TakenByAnotherReplica => {}
+            Tonight::NoLock(err) => {
+                tracing::warn!(error = %err, "cannot take the nightly sync lock; skipping tonight");
             }
-            Err(err) => {
+            Tonight::Failed(SyncError::AlreadyRunning { run_id }) => tracing::info!(
+                run_id,
+                "a contacts sync was already running; tonight's skipped"
+            ),
+            Tonight::Failed(err) => {
                 tracing::error!(error = %err, "contacts reconciliation failed; the next run resumes it")
             }
         }
+    }
+}
+
+/// How one night's reconciliation went on this replica.
+#[derive(Debug)]
+pub enum Tonight {
+    Ran(ContactSyncSummary),
+    /// Another replica took the night's lock first.
+    TakenByAnotherReplica,
+    NoLock(CacheError),
+    Failed(SyncError),
+}
+
+/// One replica per night: the first to take the night's lock runs it (the others return
+/// `TakenByAnotherReplica`); a sync already running (by hand) is refused by the database.
+pub async fn reconcile_tonight(
+    db: &DatabaseConnection,
+    wecom: &WecomClient,
+    cache: &SharedCache,
+    night: NaiveDate,
+) -> Tonight {
+    let lock = format!("sync:nightly:{night}");
+    match cache
+        .set_if_absent(&lock, "taken", Duration::from_secs(20 * 3600))
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return Tonight::TakenByAnotherReplica,
+        Err(err) => return Tonight::NoLock(err),
+    }
+    let mut progress = Progress::Log;
+    match sync_contacts(db, wecom, SyncOptions::default(), &mut progress).await {
+        Ok(summary) => Tonight::Ran(summary),
+        Err(err) => Tonight::Failed(err),
     }
 }
 

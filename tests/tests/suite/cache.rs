@@ -84,11 +84,14 @@ async fn the_cache_contract_holds(cache: Arc<dyn Cache>) {
         "{kind}: an expired key is not 'removed'"
     );
 
-    // Many tasks race for one lock: exactly one wins.
+    // Many tasks race for one lock, released together on several threads: exactly one wins.
+    let racers_count = 64;
+    let start = Arc::new(tokio::sync::Barrier::new(racers_count));
     let mut racers = Vec::new();
-    for i in 0..50 {
-        let cache = Arc::clone(&cache);
+    for i in 0..racers_count {
+        let (cache, start) = (Arc::clone(&cache), Arc::clone(&start));
         racers.push(tokio::spawn(async move {
+            start.wait().await;
             cache
                 .set_if_absent("race", &i.to_string(), Duration::from_secs(60))
                 .await
@@ -101,18 +104,19 @@ async fn the_cache_contract_holds(cache: Arc<dyn Cache>) {
     }
     assert_eq!(
         winners, 1,
-        "{kind}: exactly one of 50 concurrent set_if_absent wins"
+        "{kind}: exactly one of {racers_count} concurrent set_if_absent wins"
     );
 
     cache.ping().await.unwrap();
 }
 
-#[tokio::test]
+// Multi-threaded: on one thread the in-process cache's racers could never interleave.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_in_process_cache_keeps_the_contract() {
     the_cache_contract_holds(Arc::new(MemoryCache::new())).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_redis_cache_keeps_the_contract() {
     let namespace = TestCacheNamespace::create();
     let Some(url) = &namespace.redis_url else {

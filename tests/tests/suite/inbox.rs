@@ -449,7 +449,9 @@ async fn relation_count(db: &DatabaseConnection) -> usize {
     guide_customer::Entity::find().all(db).await.unwrap().len()
 }
 
-#[tokio::test]
+/// Two servers on one database, each receiving half of 200 callbacks and each running a
+/// worker: both claim rows (the race is real), and no row is claimed or applied twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_on_one_postgres_never_apply_a_row_twice() {
     if test_database_url().is_none() {
         tests::backends::without_backend("TEST_DATABASE_URL (PostgreSQL)");
@@ -486,8 +488,21 @@ async fn two_replicas_on_one_postgres_never_apply_a_row_twice() {
         })
         .await;
     assert!(
-        rows.iter().all(|r| r.status == "done" && r.attempts == 1),
-        "each row was claimed exactly once"
+        rows.iter()
+            .all(|r| r.status == "done" && r.attempts == 1 && r.applications == 1),
+        "each row was claimed once and applied once"
+    );
+    let workers: std::collections::BTreeMap<&str, usize> =
+        rows.iter().fold(Default::default(), |mut counts, row| {
+            *counts
+                .entry(row.claimed_by.as_deref().unwrap_or("-"))
+                .or_default() += 1;
+            counts
+        });
+    assert_eq!(
+        workers.len(),
+        2,
+        "both replicas' workers claimed rows: {workers:?}"
     );
     let db = first.db().await;
     assert_eq!(history(&db).await.len(), total as usize);
