@@ -20,6 +20,7 @@ pub mod inbox;
 pub mod request_log;
 pub mod secret;
 pub mod sidebar;
+pub mod stamp;
 pub mod sync;
 pub mod wecom;
 #[cfg(feature = "demo")]

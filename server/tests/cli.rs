@@ -328,3 +328,103 @@ fn import_reports_bad_lines_and_exits_non_zero_when_any_was_refused() {
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("--format csv|jsonl"));
 }
+
+#[test]
+fn stamp_verify_says_what_a_genuine_link_says_and_refuses_forged_foreign_and_expired_ones() {
+    use server::stamp::{ParamNames, Recipient, Stamp, StampKeys, stamp_link};
+    let dir = tempfile::tempdir().unwrap();
+    let old = "k1:a-retired-but-still-configured-key-000001";
+    let current = "k2:the-current-stamp-key-of-this-brand-00002";
+    let configured = format!("{current},{old}");
+    let now = chrono::Utc::now().timestamp();
+    let stamp = Stamp {
+        share: "Q7fK2mZ9xL4pW8rT3vN6bY1c".into(),
+        recipient: Recipient::Chat("wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA".into()),
+        staff: "guide.li".into(),
+        guide: 12,
+        store: Some(3),
+        issued_at: now,
+    };
+    let sign = |keys: &str, stamp: &Stamp| {
+        let keys = StampKeys::parse(keys).unwrap();
+        stamp_link(
+            "https://mall.example.com/activity?id=5",
+            stamp,
+            &keys,
+            &ParamNames::default(),
+        )
+        .unwrap()
+    };
+    let verify = |link: &str| {
+        let output = guidedesk(&dir)
+            .env("GUIDEDESK_STAMP_KEYS", &configured)
+            .args(["stamp", "verify", link])
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+
+    for keys in [current, old] {
+        let (ok, out, err) = verify(&sign(keys, &stamp));
+        assert!(ok, "{err}");
+        for expected in [
+            "genuine: signed with key",
+            "share     Q7fK2mZ9xL4pW8rT3vN6bY1c",
+            "chat      wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA",
+            "staff     guide.li",
+            "guide     12",
+            "store     3",
+        ] {
+            assert!(out.contains(expected), "{expected:?} in {out}");
+        }
+    }
+    let genuine = sign(current, &stamp);
+    let refused = [
+        (
+            genuine.replace("gd_guide=12", "gd_guide=13"),
+            "forged or altered",
+        ),
+        (
+            sign("k2:another-deployments-key-of-the-same-id-03", &stamp),
+            "forged or altered",
+        ),
+        (
+            sign("k9:a-key-this-deployment-never-had-00000004", &stamp),
+            "which this server does not have",
+        ),
+        (
+            sign(
+                current,
+                &Stamp {
+                    issued_at: now - 91 * 86_400,
+                    ..stamp.clone()
+                },
+            ),
+            "stamps are accepted for 90 days",
+        ),
+        (
+            "https://mall.example.com/activity?id=5".into(),
+            "carries no stamp",
+        ),
+    ];
+    for (link, why) in refused {
+        let (ok, _, err) = verify(&link);
+        assert!(!ok, "{link} was accepted");
+        assert!(
+            err.contains("not genuine") && err.contains(why),
+            "{why:?} in {err}"
+        );
+        assert!(!err.contains("the-current-stamp-key"), "no secret in {err}");
+    }
+
+    let output = guidedesk(&dir)
+        .args(["stamp", "verify", &genuine])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("GUIDEDESK_STAMP_KEYS"));
+}

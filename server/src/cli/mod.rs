@@ -1,5 +1,5 @@
 //! The `guidedesk` command line: `serve`, `migrate`, `inbox` and `import` (`operations`),
-//! `sync` and `transfer` (`wecom_mirror`), and, in a build with the `demo` feature, `demo` and
+//! `sync` and `transfer` (`wecom_mirror`), `stamp verify` (`stamp`), and, in a build with the `demo` feature, `demo` and
 //! `wecom-sim` (`demo`).
 
 use std::path::PathBuf;
@@ -10,9 +10,11 @@ use clap::{Parser, Subcommand};
 #[cfg(feature = "demo")]
 mod demo;
 mod operations;
+mod stamp;
 mod wecom_mirror;
 
 use operations::{InboxAction, MigrateAction, import, inbox, migrate};
+use stamp::{StampAction, stamp};
 use wecom_mirror::{SyncAction, sync, transfer};
 
 use crate::Application;
@@ -71,6 +73,11 @@ enum Command {
         #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1000))]
         batch: u32,
     },
+    /// Check the stamp on a shared link: who sent it to whom, and whether it is genuine.
+    Stamp {
+        #[command(subcommand)]
+        action: StampAction,
+    },
     /// Mirror WeCom's members, external contacts and corp tags into GuideDesk.
     Sync {
         #[command(subcommand)]
@@ -109,6 +116,7 @@ pub fn main() -> ExitCode {
             Command::Migrate { action } => migrate(settings, action).await,
             Command::Inbox { action } => inbox(settings, action).await,
             Command::Sync { action } => sync(settings, action).await,
+            Command::Stamp { action } => stamp(&settings, action),
             Command::Import {
                 kind,
                 file,

@@ -103,6 +103,18 @@ pub(super) const WECOM_CALLBACK_AES_KEY: Key = Key {
     env: "WECOM_CALLBACK_AES_KEY",
     toml: "wecom.callback_aes_key",
 };
+pub(super) const STAMP_KEYS: Key = Key {
+    env: "GUIDEDESK_STAMP_KEYS",
+    toml: "stamp.keys",
+};
+pub(super) const STAMP_PARAMS: Key = Key {
+    env: "GUIDEDESK_STAMP_PARAMS",
+    toml: "stamp.params",
+};
+pub(super) const STAMP_MAX_AGE_DAYS: Key = Key {
+    env: "GUIDEDESK_STAMP_MAX_AGE_DAYS",
+    toml: "stamp.max_age_days",
+};
 
 pub(super) const ALL_KEYS: &[&Key] = &[
     &DATABASE_URL,
@@ -129,4 +141,7 @@ pub(super) const ALL_KEYS: &[&Key] = &[
     &WECOM_CALLBACK_TOKEN,
     &WECOM_CALLBACK_AES_KEY,
     &WECOM_CALLBACK_MAX_SKEW,
+    &STAMP_KEYS,
+    &STAMP_PARAMS,
+    &STAMP_MAX_AGE_DAYS,
 ];

@@ -44,6 +44,17 @@ pub struct Settings {
     /// The key the brand's systems sign ingest requests with; `None`: ingest is off.
     pub ingest_secret: Option<Secret>,
     pub wecom: WecomSettings,
+    /// How shared links are stamped; `None` without keys (nothing can be stamped).
+    pub stamp: Option<StampSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StampSettings {
+    /// The first signs new stamps; all of them verify.
+    pub keys: crate::stamp::StampKeys,
+    pub params: crate::stamp::ParamNames,
+    /// Older stamps are refused.
+    pub max_age_secs: i64,
 }
 
 #[derive(Debug, Clone)]

@@ -12,10 +12,11 @@ use super::source::RawValues;
 use super::validate::*;
 use super::{
     AuthSettings, CacheSettings, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_WECOM_API_BASE,
-    DEFAULT_WECOM_OAUTH_BASE, DatabaseSettings, InboxSettings, Settings, SyncSchedule,
-    WecomSettings,
+    DEFAULT_WECOM_OAUTH_BASE, DatabaseSettings, InboxSettings, Settings, StampSettings,
+    SyncSchedule, WecomSettings,
 };
 use crate::secret::Secret;
+use crate::stamp::{ParamNames, StampKeys};
 
 /// `None` (or a non-empty `problems`) when anything is wrong.
 pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Option<Settings> {
@@ -34,6 +35,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
     let auth = auth(raw, problems);
     let sync = sync(raw, problems);
     let ingest_secret = ingest_secret(raw, problems);
+    let stamp = stamp(raw, problems);
     let wecom = wecom(raw, problems)?;
     Some(Settings {
         database,
@@ -47,6 +49,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
         sync,
         ingest_secret,
         wecom,
+        stamp,
     })
 }
 
@@ -128,6 +131,30 @@ fn ingest_secret(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Option<Secr
         );
     }
     secret.map(Secret::new)
+}
+
+/// The stamp's keys (without them nothing is stamped), parameter names and maximum age.
+fn stamp(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Option<StampSettings> {
+    let max_age_days = raw.number(&STAMP_MAX_AGE_DAYS, 90, 1, 3650, problems);
+    let params = match raw
+        .get(&STAMP_PARAMS)
+        .map(|renames| ParamNames::parse(&renames))
+    {
+        None => ParamNames::default(),
+        Some(Ok(names)) => names,
+        Some(Err(why)) => {
+            report(problems, &STAMP_PARAMS, Err(why));
+            ParamNames::default()
+        }
+    };
+    let keys = StampKeys::parse(&raw.get(&STAMP_KEYS)?)
+        .map_err(|why| report(problems, &STAMP_KEYS, Err(why.to_string())))
+        .ok()?;
+    Some(StampSettings {
+        keys,
+        params,
+        max_age_secs: max_age_days * 86_400,
+    })
 }
 
 /// An http(s) URL with a default; `None` (reported) when the value is not one.

@@ -204,3 +204,55 @@ fn the_callback_settings_come_all_together() {
 fn a_valid_aes_key_is_accepted() {
     assert!(validate_aes_key(AES_KEY).is_ok());
 }
+
+#[test]
+fn stamp_keys_are_read_checked_and_never_shown() {
+    assert!(
+        load(&[], None).unwrap().stamp.is_none(),
+        "no keys: no stamping"
+    );
+    let secret = "the-current-stamp-key-of-this-brand-00002";
+    let settings = load(
+        &[
+            (
+                "GUIDEDESK_STAMP_KEYS",
+                &format!("k2:{secret}, k1:older-key-still-verifying-000000001"),
+            ),
+            ("GUIDEDESK_STAMP_PARAMS", "share=s,signature=sig"),
+            ("GUIDEDESK_STAMP_MAX_AGE_DAYS", "30"),
+        ],
+        None,
+    )
+    .unwrap();
+    let stamp = settings.stamp.as_ref().unwrap();
+    assert_eq!(stamp.keys.current().0, "k2");
+    assert!(stamp.keys.secret("k1").is_some());
+    assert_eq!(
+        (stamp.params.share.as_str(), stamp.params.signature.as_str()),
+        ("s", "sig")
+    );
+    assert_eq!(stamp.max_age_secs, 30 * 86_400);
+    assert!(
+        !format!("{settings:?}").contains(secret),
+        "the key leaked into Debug"
+    );
+
+    let err = load(
+        &[
+            ("GUIDEDESK_STAMP_KEYS", "k1:tooshortsecret"),
+            ("GUIDEDESK_STAMP_PARAMS", "share=gd_sig"),
+            ("GUIDEDESK_STAMP_MAX_AGE_DAYS", "0"),
+        ],
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    for key in [
+        "GUIDEDESK_STAMP_KEYS",
+        "GUIDEDESK_STAMP_PARAMS",
+        "GUIDEDESK_STAMP_MAX_AGE_DAYS",
+    ] {
+        assert!(err.contains(key), "{key} in {err}");
+    }
+    assert!(!err.contains("tooshortsecret"), "{err}");
+}
