@@ -14,6 +14,7 @@ mod m20261122_000006_commerce;
 mod m20261122_000007_member_tags;
 mod m20261123_000008_shipment_newest;
 mod m20261201_000009_exactly_once;
+mod m20261201_000010_shares;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_member_tags::Migration),
             Box::new(m20261123_000008_shipment_newest::Migration),
             Box::new(m20261201_000009_exactly_once::Migration),
+            Box::new(m20261201_000010_shares::Migration),
         ]
     }
 }

@@ -29,6 +29,11 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
 
+    /// The request is valid but the state of things refuses it (a quota spent, a share
+    /// already sent); `message` says so in words a guide understands.
+    #[error("conflict ({code}): {message}")]
+    Conflict { code: &'static str, message: String },
+
     #[error("payload too large ({code}): {message}")]
     PayloadTooLarge { code: &'static str, message: String },
 
@@ -73,6 +78,7 @@ impl AppError {
             Self::BadRequest { code, .. } => code,
             Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. }
+            | Self::Conflict { code, .. }
             | Self::PayloadTooLarge { code, .. } => code,
             Self::NotFound => "not_found",
             Self::Unavailable { code, .. } => code,
@@ -91,6 +97,7 @@ impl AppError {
             Self::BadRequest { message, .. }
             | Self::Unauthorized { message, .. }
             | Self::Forbidden { message, .. }
+            | Self::Conflict { message, .. }
             | Self::PayloadTooLarge { message, .. } => message.clone(),
             Self::Wecom(WecomError::Api { code, .. }) => {
                 format!("企业微信返回错误（错误码 {code}），请稍后重试或联系管理员")
@@ -116,6 +123,7 @@ impl ResponseError for AppError {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             // WeCom understood us and said no: not our outage, not the caller's mistake.
             Self::Wecom(WecomError::Api { .. }) => StatusCode::BAD_GATEWAY,

@@ -19,6 +19,7 @@ pub mod health;
 pub mod inbox;
 pub mod request_log;
 pub mod secret;
+pub mod shares;
 pub mod sidebar;
 pub mod stamp;
 pub mod sync;

@@ -7,6 +7,7 @@ pub mod error;
 pub mod health;
 pub mod ingest;
 pub mod session;
+pub mod share;
 
 pub use error::ApiError;
 pub use health::{Health, Readiness, ReadinessCheck};

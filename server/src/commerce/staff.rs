@@ -68,3 +68,20 @@ pub async fn apply(
     .await?;
     Ok(())
 }
+
+/// The store a member of staff works in now (their active assignment, the most recently
+/// updated if several): what a share is stamped with.
+pub async fn current_store(
+    db: &impl ConnectionTrait,
+    wecom_userid: &str,
+) -> Result<Option<i64>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use staff_assignment::Column;
+    Ok(staff_assignment::Entity::find()
+        .filter(Column::WecomUserid.eq(wecom_userid))
+        .filter(Column::Active.eq(true))
+        .order_by_desc(Column::UpdatedAt)
+        .one(db)
+        .await?
+        .map(|assignment| assignment.store_id))
+}

@@ -19,6 +19,7 @@ pub mod order_item;
 pub mod product;
 pub mod product_sku;
 pub mod product_store;
+pub mod share;
 pub mod shipment;
 pub mod shipment_event;
 pub mod staff_assignment;

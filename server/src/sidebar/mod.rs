@@ -7,6 +7,7 @@ pub mod customer_orders;
 pub mod customer_tags;
 pub mod my_customers;
 pub mod profile;
+pub mod share_outcome;
 
 use actix_web::web;
 
@@ -39,5 +40,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/api/v1/orders/{id}",
         web::get().to(customer_orders::order_detail),
     )
-    .route("/api/v1/tags", web::get().to(customer_tags::catalogue));
+    .route("/api/v1/tags", web::get().to(customer_tags::catalogue))
+    .route(
+        "/api/v1/shares/{token}/sent",
+        web::post().to(share_outcome::share_sent),
+    )
+    .route(
+        "/api/v1/shares/{token}/cancel",
+        web::post().to(share_outcome::share_cancelled),
+    );
 }

@@ -16,6 +16,7 @@ mod ingest;
 mod jssdk;
 mod migrations;
 mod readiness;
+mod shares;
 mod sidebar_api;
 mod sidebar_assets;
 mod sidebar_browser;

@@ -20,6 +20,7 @@ const TABLES: &[&str] = &[
     "wecom_sync_queue",
     "customer_transfers",
     "member_tags",
+    "shares",
 ];
 
 async fn connect(database: &TestDatabase) -> DatabaseConnection {

@@ -1,0 +1,176 @@
+//! Shares: what a guide sends, recorded before it leaves the server. Every send path calls
+//! [`prepare_share`], which takes the guide's store at this moment, draws an opaque token,
+//! stamps the target (`stamp`) and stores the share as `prepared`; the page then reports
+//! `sent` (after WeCom's `sendChatMessage:ok`) or `cancelled` ([`record_sent`],
+//! [`cancel_share`]). A guide's idempotency key makes a double-tapped or retried send give
+//! back the same share, under concurrency too: the unique index on (guide, key) decides.
+
+mod state;
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, SqlErr,
+};
+
+pub use state::{ShareState, cancel_share, record_sent};
+
+use crate::commerce::staff::current_store;
+use crate::config::StampSettings;
+use crate::entity::share;
+use crate::stamp::{Recipient, Stamp, StampError, stamp_link};
+
+/// Who sends: the signed-in guide.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    pub guide_id: i64,
+    pub staff_userid: String,
+}
+
+/// What is sent: its kind (`coupon`, `product`, `material`), its source id, and the link or
+/// mini-program page the stamp goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedItem {
+    pub kind: &'static str,
+    pub id: String,
+    pub target: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShareError {
+    #[error("this idempotency key was used for a different send")]
+    KeyReused,
+    #[error("idempotency_key: 1 to 64 characters")]
+    BadKey,
+    #[error("the share is not this guide's, or does not exist")]
+    NotFound,
+    #[error("{0}")]
+    WrongState(&'static str),
+    #[error(transparent)]
+    Stamp(#[from] StampError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// A new share, or the one `idempotency_key` already made (`false`: not created now).
+pub async fn prepare_share(
+    db: &DatabaseConnection,
+    stamping: &StampSettings,
+    sender: &Sender,
+    recipient: &Recipient,
+    item: &SharedItem,
+    idempotency_key: &str,
+) -> Result<(share::Model, bool), ShareError> {
+    if idempotency_key.is_empty() || idempotency_key.chars().count() > 64 {
+        return Err(ShareError::BadKey);
+    }
+    if let Some(existing) = by_key(db, sender.guide_id, idempotency_key).await? {
+        return same_send(existing, recipient, item).map(|share| (share, false));
+    }
+    let now = Utc::now();
+    let token = new_token();
+    let store = current_store(db, &sender.staff_userid).await?;
+    let stamp = Stamp {
+        share: token.clone(),
+        recipient: recipient.clone(),
+        staff: sender.staff_userid.clone(),
+        guide: sender.guide_id,
+        store,
+        issued_at: now.timestamp(),
+    };
+    let link = stamp_link(&item.target, &stamp, &stamping.keys, &stamping.params)?;
+    let row = new_row(
+        sender,
+        recipient,
+        item,
+        idempotency_key,
+        token,
+        store,
+        link,
+        now,
+    );
+    match row.insert(db).await {
+        Ok(share) => Ok((share, true)),
+        // The same key at the same moment: the other insert won; give back its share.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            let existing = by_key(db, sender.guide_id, idempotency_key)
+                .await?
+                .ok_or(ShareError::Database(err))?;
+            same_send(existing, recipient, item).map(|share| (share, false))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // One row's fields, each named at the call.
+fn new_row(
+    sender: &Sender,
+    recipient: &Recipient,
+    item: &SharedItem,
+    idempotency_key: &str,
+    token: String,
+    store: Option<i64>,
+    link: String,
+    now: DateTime<Utc>,
+) -> share::ActiveModel {
+    let (recipient_kind, recipient_id) = match recipient {
+        Recipient::Customer(id) => ("customer", id),
+        Recipient::Chat(id) => ("chat", id),
+    };
+    share::ActiveModel {
+        token: Set(token),
+        guide_id: Set(sender.guide_id),
+        staff_userid: Set(sender.staff_userid.clone()),
+        store_id: Set(store),
+        recipient_kind: Set(recipient_kind.into()),
+        recipient_id: Set(recipient_id.clone()),
+        kind: Set(item.kind.into()),
+        item_id: Set(item.id.clone()),
+        target: Set(item.target.clone()),
+        link: Set(link),
+        idempotency_key: Set(idempotency_key.into()),
+        state: Set(ShareState::Prepared.as_str().into()),
+        issued_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+async fn by_key(
+    db: &DatabaseConnection,
+    guide_id: i64,
+    idempotency_key: &str,
+) -> Result<Option<share::Model>, DbErr> {
+    share::Entity::find()
+        .filter(share::Column::GuideId.eq(guide_id))
+        .filter(share::Column::IdempotencyKey.eq(idempotency_key))
+        .one(db)
+        .await
+}
+
+/// A repeated key is the same send only if it names the same recipient and item.
+fn same_send(
+    existing: share::Model,
+    recipient: &Recipient,
+    item: &SharedItem,
+) -> Result<share::Model, ShareError> {
+    let (kind, id) = match recipient {
+        Recipient::Customer(id) => ("customer", id),
+        Recipient::Chat(id) => ("chat", id),
+    };
+    let same = existing.recipient_kind == kind
+        && &existing.recipient_id == id
+        && existing.kind == item.kind
+        && existing.item_id == item.id;
+    if same {
+        Ok(existing)
+    } else {
+        Err(ShareError::KeyReused)
+    }
+}
+
+/// A v4 UUID's 122 random bits, base64url: 22 characters nobody can guess or count through.
+fn new_token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes())
+}

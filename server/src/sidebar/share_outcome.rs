@@ -1,0 +1,50 @@
+//! The page reports what became of a share it prepared: `POST /api/v1/shares/{token}/sent`
+//! after WeCom's `sendChatMessage:ok`, `POST /api/v1/shares/{token}/cancel` when the guide
+//! gives up or WeCom refused. Only the guide who prepared the share may report on it;
+//! another guide's token answers 404, as an unknown one does.
+
+use actix_web::{HttpResponse, web};
+use sea_orm::DatabaseConnection;
+use shared::share::ShareStatus;
+
+use crate::auth::Guide;
+use crate::entity::share;
+use crate::error::AppError;
+use crate::shares::{ShareError, cancel_share, record_sent};
+use crate::wire::time;
+
+/// `POST /api/v1/shares/{token}/sent`
+pub async fn share_sent(
+    db: web::Data<DatabaseConnection>,
+    guide: Guide,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    answer(record_sent(&db, guide.id, &token).await)
+}
+
+/// `POST /api/v1/shares/{token}/cancel`
+pub async fn share_cancelled(
+    db: web::Data<DatabaseConnection>,
+    guide: Guide,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    answer(cancel_share(&db, guide.id, &token).await)
+}
+
+fn answer(outcome: Result<share::Model, ShareError>) -> Result<HttpResponse, AppError> {
+    match outcome {
+        Ok(share) => Ok(HttpResponse::Ok().json(ShareStatus {
+            token: share.token,
+            state: share.state,
+            sent_at: share.sent_at.map(time),
+            cancelled_at: share.cancelled_at.map(time),
+        })),
+        Err(ShareError::NotFound) => Err(AppError::NotFound),
+        Err(ShareError::WrongState(message)) => Err(AppError::Conflict {
+            code: "share_state",
+            message: message.into(),
+        }),
+        Err(ShareError::Database(err)) => Err(err.into()),
+        Err(other) => Err(AppError::Internal(other.into())),
+    }
+}
