@@ -15,6 +15,7 @@ mod m20261122_000007_member_tags;
 mod m20261123_000008_shipment_newest;
 mod m20261201_000009_exactly_once;
 mod m20261201_000010_shares;
+mod m20261201_000011_share_clicks;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_shipment_newest::Migration),
             Box::new(m20261201_000009_exactly_once::Migration),
             Box::new(m20261201_000010_shares::Migration),
+            Box::new(m20261201_000011_share_clicks::Migration),
         ]
     }
 }

@@ -428,3 +428,90 @@ fn stamp_verify_says_what_a_genuine_link_says_and_refuses_forged_foreign_and_exp
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("GUIDEDESK_STAMP_KEYS"));
 }
+
+/// Short-link opens are written off the request path, a second at a time: a graceful stop
+/// (SIGTERM) right after a burst still writes every one of them.
+#[test]
+fn every_short_link_open_is_written_when_the_server_stops_right_after_a_burst() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database};
+    use server::config::StampSettings;
+    use server::shares::{Sender, SharedItem, prepare_share};
+    use server::stamp::{ParamNames, Recipient, StampKeys};
+    const OPENS: usize = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("clicks.db").display());
+    let mut child = guidedesk(&dir)
+        .arg("serve")
+        .env("DATABASE_URL", format!("{database}?mode=rwc"))
+        .env("GUIDEDESK_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let line = first_line(&mut child);
+    let base = line
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .replace("/sidebar/", "");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(Database::connect(&database)).unwrap();
+    let token = runtime.block_on(async {
+        let now = chrono::Utc::now();
+        let guide = server::entity::guide::ActiveModel {
+            wecom_userid: Set("guide.li".into()),
+            name: Set("李娜".into()),
+            status: Set("active".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        let stamping = StampSettings {
+            keys: StampKeys::parse("k1:the-stamp-key-of-the-test-brand-000000001").unwrap(),
+            params: ParamNames::default(),
+            max_age_secs: 86_400,
+        };
+        let sender = Sender {
+            guide_id: guide.id,
+            staff_userid: "guide.li".into(),
+        };
+        let item = SharedItem {
+            kind: "material",
+            id: "M-1".into(),
+            target: "https://mall.example.com/activity/winter".into(),
+        };
+        let customer = Recipient::Customer("wmCUSTOMER".into());
+        let (share, _) = prepare_share(&db, &stamping, &sender, &customer, &item, "k")
+            .await
+            .unwrap();
+        share.token
+    });
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for _ in 0..OPENS {
+        let response = client.get(format!("{base}/s/{token}")).send().unwrap();
+        assert_eq!(response.status(), 302);
+    }
+    let status = stop_with_sigterm(&mut child);
+    assert!(status.success(), "{status:?}");
+    let written = runtime.block_on(async {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) FROM share_clicks",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    });
+    assert_eq!(
+        written, OPENS as i64,
+        "every open written before the process ended"
+    );
+}

@@ -20,6 +20,7 @@ use crate::cache::SharedCache;
 use crate::commerce::ingest::IngestSecret;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
 use crate::inbox::{self, Intake, WorkerSettings};
+use crate::shares::{ClickRecorder, ClickWriter};
 use crate::sidebar::SidebarAssets;
 use crate::wecom::callback::CallbackVerifier;
 use crate::wecom::client::WecomClient;
@@ -33,6 +34,8 @@ pub struct Application {
     inbox_worker: Option<InboxWorker>,
     /// Drains the re-sync queue and reconciles nightly; `None` without WeCom or a worker.
     syncing: Option<Syncing>,
+    /// Writes short-link clicks; finished after the server stops, so none is left behind.
+    click_writer: ClickWriter,
 }
 
 struct Syncing {
@@ -78,7 +81,9 @@ impl Application {
             }),
             _ => None,
         };
+        let (clicks, click_writer) = ClickRecorder::start(db.clone());
         let dependencies = Dependencies {
+            clicks: web::Data::new(clicks),
             inbox: web::Data::new(Intake::start(db.clone(), write_gate, inbox_wakeup)),
             sessions: web::Data::new(Sessions::new(
                 cache.clone(),
@@ -104,6 +109,7 @@ impl Application {
             server,
             inbox_worker,
             syncing,
+            click_writer,
         })
     }
 
@@ -149,6 +155,8 @@ impl Application {
             }
         }
         let served = self.server.await;
+        // Every request has been answered: the clicks they recorded are written now.
+        self.click_writer.finish().await;
         // A row being applied is rolled back with its transaction and picked up again later;
         // a sync run stopped midway resumes from its saved position.
         for task in background {
@@ -240,6 +248,7 @@ struct Dependencies {
     wecom_settings: web::Data<crate::config::WecomSettings>,
     ingest_secret: Option<web::Data<IngestSecret>>,
     assets: web::Data<SidebarAssets>,
+    clicks: web::Data<ClickRecorder>,
 }
 
 impl Dependencies {
@@ -251,7 +260,8 @@ impl Dependencies {
             .app_data(self.public_url.clone())
             .app_data(self.auth.clone())
             .app_data(self.wecom_settings.clone())
-            .app_data(self.assets.clone());
+            .app_data(self.assets.clone())
+            .app_data(self.clicks.clone());
         if let Some(callback) = &self.callback {
             cfg.app_data(callback.clone());
         }

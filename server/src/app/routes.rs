@@ -3,7 +3,7 @@
 use actix_web::web;
 
 use crate::error::AppError;
-use crate::{auth, commerce, health, inbox, sidebar};
+use crate::{auth, commerce, health, inbox, shares, sidebar};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     // The demo brand's product images: only in a build with the `demo` feature.
@@ -21,6 +21,8 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(auth::sign_out)),
         )
         .route("/api/v1/jssdk/config", web::get().to(auth::jssdk_config))
+        .route("/s/{token}", web::get().to(shares::open_share))
+        .route("/s/{token}", web::head().to(shares::open_share))
         .configure(sidebar::routes)
         .route(
             "/api/v1/ingest/{kind}",

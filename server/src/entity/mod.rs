@@ -20,6 +20,7 @@ pub mod product;
 pub mod product_sku;
 pub mod product_store;
 pub mod share;
+pub mod share_click;
 pub mod shipment;
 pub mod shipment_event;
 pub mod staff_assignment;

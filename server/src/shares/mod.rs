@@ -4,7 +4,11 @@
 //! `sent` (after WeCom's `sendChatMessage:ok`) or `cancelled` ([`record_sent`],
 //! [`cancel_share`]). A guide's idempotency key makes a double-tapped or retried send give
 //! back the same share, under concurrency too: the unique index on (guide, key) decides.
+//! A share's short link (`short_link`, `GET /s/{token}`) redirects to its stamped target; its
+//! opens are written in batches off the request path (`clicks`).
 
+pub mod clicks;
+pub mod short_link;
 mod state;
 
 use base64::Engine as _;
@@ -14,6 +18,8 @@ use sea_orm::{
     QueryFilter, SqlErr,
 };
 
+pub use clicks::{ClickRecorder, ClickWriter};
+pub use short_link::open_share;
 pub use state::{ShareState, cancel_share, record_sent};
 
 use crate::commerce::staff::current_store;

@@ -21,6 +21,7 @@ const TABLES: &[&str] = &[
     "customer_transfers",
     "member_tags",
     "shares",
+    "share_clicks",
 ];
 
 async fn connect(database: &TestDatabase) -> DatabaseConnection {

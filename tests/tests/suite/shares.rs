@@ -255,3 +255,131 @@ async fn only_the_guide_who_prepared_a_share_reports_it_sent_or_cancelled() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+async fn open(
+    app: &TestApp,
+    token: &str,
+    agent: &str,
+    cookie: Option<&str>,
+    head: bool,
+) -> reqwest::Response {
+    let url = app.url(&format!("/s/{token}"));
+    let mut request = if head {
+        app.http.head(url)
+    } else {
+        app.http.get(url)
+    };
+    request = request.header(reqwest::header::USER_AGENT, agent);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+/// `(client, visitor)` of the share's recorded clicks, oldest first, once there are `n`.
+async fn clicks(
+    db: &sea_orm::DatabaseConnection,
+    share_id: i64,
+    n: usize,
+) -> Vec<(String, String)> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use server::entity::share_click;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let rows = share_click::Entity::find()
+            .filter(share_click::Column::ShareId.eq(share_id))
+            .order_by_asc(share_click::Column::Id)
+            .all(db)
+            .await
+            .unwrap();
+        if rows.len() >= n || tokio::time::Instant::now() > deadline {
+            return rows.into_iter().map(|r| (r.client, r.visitor)).collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_short_link_redirects_to_the_stamped_target_and_counts_opens_by_client() {
+    const CHROME: &str =
+        "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36";
+    let setup = setup().await;
+    let db = setup.app.db().await;
+    let customer = Recipient::Customer("wmCUSTOMER0003".into());
+    let (share, _) = prepare_share(&db, &stamping(), &setup.li.0, &customer, &coupon(), "s")
+        .await
+        .unwrap();
+
+    let first = open(&setup.app, &share.token, CHROME, None, false).await;
+    assert_eq!(first.status(), StatusCode::FOUND);
+    assert_eq!(
+        first.headers()["location"],
+        share.link.as_str(),
+        "the stamped target"
+    );
+    let visitor = tests::guide_session::set_cookie(&first, "gd_v")
+        .expect("a visitor cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let again = open(&setup.app, &share.token, CHROME, Some(&visitor), false).await;
+    assert_eq!(again.status(), StatusCode::FOUND);
+    assert!(
+        tests::guide_session::set_cookie(&again, "gd_v").is_none(),
+        "known visitor"
+    );
+    for (agent, head) in [
+        (
+            "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 wxwork/4.1.30",
+            false,
+        ),
+        (
+            "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 NetType/WIFI",
+            false,
+        ),
+        ("facebookexternalhit/1.1", false),
+        (CHROME, true),
+    ] {
+        let response = open(&setup.app, &share.token, agent, None, head).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{agent}");
+    }
+    let recorded = clicks(&db, share.id, 6).await;
+    let kinds: Vec<&str> = recorded.iter().map(|(client, _)| client.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "browser", "browser", "wecom", "wechat", "preview", "preview"
+        ]
+    );
+    assert_eq!(recorded[0].1, recorded[1].1, "one visitor, twice");
+    assert_eq!(format!("gd_v={}", recorded[0].1), visitor);
+    assert_ne!(recorded[2].1, recorded[0].1);
+
+    // Unknown, cancelled, or not a web page: a Chinese page, no redirect, nothing counted.
+    let (cancelled, _) = prepare_share(&db, &stamping(), &setup.li.0, &customer, &coupon(), "c")
+        .await
+        .unwrap();
+    server::shares::cancel_share(&db, setup.li.0.guide_id, &cancelled.token)
+        .await
+        .unwrap();
+    let mini = SharedItem {
+        kind: "product",
+        id: "P-9".into(),
+        target: "pages/product/detail.html?id=9".into(),
+    };
+    let (mini, _) = prepare_share(&db, &stamping(), &setup.li.0, &customer, &mini, "m")
+        .await
+        .unwrap();
+    for token in ["nosuchtoken", cancelled.token.as_str(), mini.token.as_str()] {
+        let response = open(&setup.app, token, CHROME, None, false).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{token}");
+        assert!(response.headers().get("location").is_none());
+        assert!(response.text().await.unwrap().contains("链接不存在"));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        count_rows::<server::entity::share_click::Entity>(&db).await,
+        6
+    );
+}

@@ -1,0 +1,122 @@
+//! `GET /s/{token}`: a share's short link. Redirects (302) to the share's stamped target and
+//! hands the click to the recorder (no write here); an unknown or cancelled share gets a page
+//! in Chinese saying so. The target is the one stored when the share was prepared, from the
+//! brand's configured templates: nothing in the request can choose where it goes (no open
+//! redirect), and only http(s) targets are followed (a mini-program page is not a web page).
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine as _;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use super::ShareState;
+use super::clicks::{Click, ClickRecorder, ClientKind};
+use crate::entity::share;
+
+/// The first-party cookie that tells unique visitors apart (random, no personal data).
+const VISITOR_COOKIE: &str = "gd_v";
+
+/// `GET /s/{token}` (and `HEAD`, which link-preview fetchers send).
+pub async fn open_share(
+    request: HttpRequest,
+    db: web::Data<DatabaseConnection>,
+    clicks: web::Data<ClickRecorder>,
+    token: web::Path<String>,
+) -> HttpResponse {
+    let found = share::Entity::find()
+        .filter(share::Column::Token.eq(token.as_str()))
+        .one(db.get_ref())
+        .await;
+    let share = match found {
+        Ok(Some(share)) => share,
+        Ok(None) => {
+            return page(
+                404,
+                "链接不存在",
+                "这个链接不存在或已失效，请联系发给你的导购。",
+            );
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "a short link could not be read");
+            return page(503, "暂时无法打开", "服务暂时繁忙，请稍后再打开这个链接。");
+        }
+    };
+    let web_target = share.link.starts_with("https://") || share.link.starts_with("http://");
+    if share.state == ShareState::Cancelled.as_str() || !web_target {
+        return page(
+            404,
+            "链接不存在",
+            "这个链接不存在或已失效，请联系发给你的导购。",
+        );
+    }
+    let (visitor, new_visitor) = visitor(&request);
+    let agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    clicks.record(Click {
+        share_id: share.id,
+        at: Utc::now(),
+        client: ClientKind::of(request.method() == actix_web::http::Method::HEAD, agent),
+        visitor: visitor.clone(),
+    });
+    redirect(share.link, new_visitor.then_some(visitor))
+}
+
+/// 302 to `link`, never cached, no referrer; with a new visitor's cookie when there is one.
+fn redirect(link: String, new_visitor: Option<String>) -> HttpResponse {
+    let mut response = HttpResponse::Found();
+    response
+        .insert_header((header::LOCATION, link))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"));
+    if let Some(visitor) = new_visitor {
+        response.cookie(
+            Cookie::build(VISITOR_COOKIE, visitor)
+                .path("/s/")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .max_age(CookieDuration::days(730))
+                .finish(),
+        );
+    }
+    response.finish()
+}
+
+/// The visitor's id from their cookie, or a new one (`true`).
+fn visitor(request: &HttpRequest) -> (String, bool) {
+    let known = request.cookie(VISITOR_COOKIE).map(|c| c.value().to_owned());
+    match known {
+        Some(id)
+            if id.len() == 22
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            (id, false)
+        }
+        _ => (
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(uuid::Uuid::new_v4().as_bytes()),
+            true,
+        ),
+    }
+}
+
+/// A small page in Chinese for the customer who tapped the link.
+fn page(status: u16, title: &str, message: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::NOT_FOUND);
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(format!(
+            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{title}</title></head><body style=\"font-family:sans-serif;padding:2em;text-align:center\">\
+             <h1 style=\"font-size:1.2em\">{title}</h1><p>{message}</p></body></html>"
+        ))
+}
