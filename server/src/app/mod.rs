@@ -20,7 +20,7 @@ use crate::cache::SharedCache;
 use crate::commerce::ingest::IngestSecret;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
 use crate::inbox::{self, Intake, WorkerSettings};
-use crate::shares::{ClickRecorder, ClickWriter};
+use crate::shares::{ClickRecorder, ClickWriter, ShareTargets};
 use crate::sidebar::SidebarAssets;
 use crate::wecom::callback::CallbackVerifier;
 use crate::wecom::client::WecomClient;
@@ -71,19 +71,12 @@ impl Application {
             wakeup: Arc::clone(&inbox_wakeup),
             settings: worker_settings(&settings, write_gate.clone()),
         });
-        // The replicas that apply callbacks also keep the mirror in sync.
-        let syncing = match (&wecom, settings.inbox.worker) {
-            (Some(wecom), true) => Some(Syncing {
-                db: db.clone(),
-                wecom: wecom.clone(),
-                cache: cache.clone(),
-                schedule: settings.sync,
-            }),
-            _ => None,
-        };
-        let (clicks, click_writer) = ClickRecorder::start(db.clone());
+        let syncing = syncing(&settings, wecom.as_ref(), &db, &cache);
+        let (clicks, click_writer) =
+            ClickRecorder::start(click_writer_database(&settings, &db).await?);
         let dependencies = Dependencies {
             clicks: web::Data::new(clicks),
+            share_targets: web::Data::new(ShareTargets::default()),
             inbox: web::Data::new(Intake::start(db.clone(), write_gate, inbox_wakeup)),
             sessions: web::Data::new(Sessions::new(
                 cache.clone(),
@@ -187,6 +180,41 @@ async fn open_storage(
     Ok((db, cache))
 }
 
+/// The replicas that apply callbacks also keep the mirror in sync (when WeCom is configured).
+fn syncing(
+    settings: &Settings,
+    wecom: Option<&WecomClient>,
+    db: &sea_orm::DatabaseConnection,
+    cache: &SharedCache,
+) -> Option<Syncing> {
+    let wecom = wecom.filter(|_| settings.inbox.worker)?;
+    Some(Syncing {
+        db: db.clone(),
+        wecom: wecom.clone(),
+        cache: cache.clone(),
+        schedule: settings.sync,
+    })
+}
+
+/// The click writer's own connections: opened by its task on this runtime, they are still
+/// usable for its last write at shutdown, after the HTTP workers' runtimes (on which the
+/// shared pool's connections may have been opened) have stopped. An in-memory SQLite
+/// database cannot be opened twice: there the shared pool serves.
+async fn click_writer_database(
+    settings: &Settings,
+    shared: &sea_orm::DatabaseConnection,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    if settings.database.url.expose().contains(":memory:") {
+        return Ok(shared.clone());
+    }
+    database::connect(&crate::config::DatabaseSettings {
+        url: settings.database.url.clone(),
+        pool_size: 2,
+    })
+    .await
+    .context("cannot open the database for the click writer")
+}
+
 /// The sidebar's build, read (and compressed) off the event loop.
 async fn load_sidebar(settings: &Settings) -> anyhow::Result<SidebarAssets> {
     let sidebar_dir = settings.sidebar_dir.clone();
@@ -249,6 +277,7 @@ struct Dependencies {
     ingest_secret: Option<web::Data<IngestSecret>>,
     assets: web::Data<SidebarAssets>,
     clicks: web::Data<ClickRecorder>,
+    share_targets: web::Data<ShareTargets>,
 }
 
 impl Dependencies {
@@ -261,7 +290,8 @@ impl Dependencies {
             .app_data(self.auth.clone())
             .app_data(self.wecom_settings.clone())
             .app_data(self.assets.clone())
-            .app_data(self.clicks.clone());
+            .app_data(self.clicks.clone())
+            .app_data(self.share_targets.clone());
         if let Some(callback) = &self.callback {
             cfg.app_data(callback.clone());
         }

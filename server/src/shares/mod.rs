@@ -10,6 +10,7 @@
 pub mod clicks;
 pub mod short_link;
 mod state;
+pub mod targets;
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -21,6 +22,7 @@ use sea_orm::{
 pub use clicks::{ClickRecorder, ClickWriter};
 pub use short_link::open_share;
 pub use state::{ShareState, cancel_share, record_sent};
+pub use targets::ShareTargets;
 
 use crate::commerce::staff::current_store;
 use crate::config::StampSettings;

@@ -1,5 +1,5 @@
-//! `GET /s/{token}`: a share's short link. Redirects (302) to the share's stamped target and
-//! hands the click to the recorder (no write here); an unknown or cancelled share gets a page
+//! `GET /s/{token}`: a share's short link. Redirects (302) to the share's stamped target (kept
+//! in memory, `targets`) and hands the click to the recorder (no write here); an unknown or cancelled share gets a page
 //! in Chinese saying so. The target is the one stored when the share was prepared, from the
 //! brand's configured templates: nothing in the request can choose where it goes (no open
 //! redirect), and only http(s) targets are followed (a mini-program page is not a web page).
@@ -9,11 +9,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use chrono::Utc;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 
-use super::ShareState;
 use super::clicks::{Click, ClickRecorder, ClientKind};
-use crate::entity::share;
+use super::targets::ShareTargets;
 
 /// The first-party cookie that tells unique visitors apart (random, no personal data).
 const VISITOR_COOKIE: &str = "gd_v";
@@ -22,15 +21,12 @@ const VISITOR_COOKIE: &str = "gd_v";
 pub async fn open_share(
     request: HttpRequest,
     db: web::Data<DatabaseConnection>,
+    targets: web::Data<ShareTargets>,
     clicks: web::Data<ClickRecorder>,
     token: web::Path<String>,
 ) -> HttpResponse {
-    let found = share::Entity::find()
-        .filter(share::Column::Token.eq(token.as_str()))
-        .one(db.get_ref())
-        .await;
-    let share = match found {
-        Ok(Some(share)) => share,
+    let target = match targets.target(db.get_ref(), token.as_str()).await {
+        Ok(Some(target)) => target,
         Ok(None) => {
             return page(
                 404,
@@ -43,14 +39,6 @@ pub async fn open_share(
             return page(503, "暂时无法打开", "服务暂时繁忙，请稍后再打开这个链接。");
         }
     };
-    let web_target = share.link.starts_with("https://") || share.link.starts_with("http://");
-    if share.state == ShareState::Cancelled.as_str() || !web_target {
-        return page(
-            404,
-            "链接不存在",
-            "这个链接不存在或已失效，请联系发给你的导购。",
-        );
-    }
     let (visitor, new_visitor) = visitor(&request);
     let agent = request
         .headers()
@@ -58,12 +46,12 @@ pub async fn open_share(
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
     clicks.record(Click {
-        share_id: share.id,
+        share_id: target.share_id,
         at: Utc::now(),
         client: ClientKind::of(request.method() == actix_web::http::Method::HEAD, agent),
         visitor: visitor.clone(),
     });
-    redirect(share.link, new_visitor.then_some(visitor))
+    redirect(target.link, new_visitor.then_some(visitor))
 }
 
 /// 302 to `link`, never cached, no referrer; with a new visitor's cookie when there is one.

@@ -10,7 +10,7 @@ use shared::share::ShareStatus;
 use crate::auth::Guide;
 use crate::entity::share;
 use crate::error::AppError;
-use crate::shares::{ShareError, cancel_share, record_sent};
+use crate::shares::{ShareError, ShareTargets, cancel_share, record_sent};
 use crate::wire::time;
 
 /// `POST /api/v1/shares/{token}/sent`
@@ -22,13 +22,18 @@ pub async fn share_sent(
     answer(record_sent(&db, guide.id, &token).await)
 }
 
-/// `POST /api/v1/shares/{token}/cancel`
+/// `POST /api/v1/shares/{token}/cancel`: its short link stops redirecting here at once.
 pub async fn share_cancelled(
     db: web::Data<DatabaseConnection>,
+    targets: web::Data<ShareTargets>,
     guide: Guide,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    answer(cancel_share(&db, guide.id, &token).await)
+    let cancelled = cancel_share(&db, guide.id, &token).await;
+    if cancelled.is_ok() {
+        targets.forget(&token).await;
+    }
+    answer(cancelled)
 }
 
 fn answer(outcome: Result<share::Model, ShareError>) -> Result<HttpResponse, AppError> {

@@ -377,9 +377,27 @@ async fn the_short_link_redirects_to_the_stamped_target_and_counts_opens_by_clie
         assert!(response.headers().get("location").is_none());
         assert!(response.text().await.unwrap().contains("链接不存在"));
     }
+    // A share opened (and so kept in memory) and then cancelled by its guide stops at once.
+    let (status, _) = report(&setup.app, &setup.li.1, &share.token, "sent").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = report(&setup.app, &setup.li.1, &share.token, "cancel").await;
+    assert_eq!(status, StatusCode::CONFLICT, "a sent share stays sent");
+    let (kept, _) = prepare_share(&db, &stamping(), &setup.li.0, &customer, &coupon(), "k")
+        .await
+        .unwrap();
+    let before = open(&setup.app, &kept.token, CHROME, None, false).await;
+    assert_eq!(before.status(), StatusCode::FOUND);
+    let (status, _) = report(&setup.app, &setup.li.1, &kept.token, "cancel").await;
+    assert_eq!(status, StatusCode::OK);
+    let after = open(&setup.app, &kept.token, CHROME, None, false).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::NOT_FOUND,
+        "cancelled: no longer redirects"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(
         count_rows::<server::entity::share_click::Entity>(&db).await,
-        6
+        7
     );
 }
