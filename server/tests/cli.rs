@@ -3,6 +3,8 @@
 
 //! The `guidedesk` binary as an operator runs it.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -439,10 +441,12 @@ fn every_short_link_open_is_written_when_the_server_stops_right_after_a_burst() 
     use server::stamp::{ParamNames, Recipient, StampKeys};
     const OPENS: usize = 40;
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("clicks.db").display());
+    // SQLite, and PostgreSQL in .ci/test's second pass.
+    let test_db = common::TestDb::create();
+    let database = test_db.url.clone();
     let mut child = guidedesk(&dir)
         .arg("serve")
-        .env("DATABASE_URL", format!("{database}?mode=rwc"))
+        .env("DATABASE_URL", &database)
         .env("GUIDEDESK_LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
