@@ -5,7 +5,7 @@
 use clap::Subcommand;
 
 use crate::config::Settings;
-use crate::stamp::{Recipient, verify_link};
+use crate::stamp::verify_link;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum StampAction {
@@ -32,10 +32,7 @@ pub(super) fn stamp(settings: &Settings, action: StampAction) -> anyhow::Result<
         stamping.max_age_secs,
     )
     .map_err(|why| anyhow::anyhow!("not genuine: {why}"))?;
-    let (recipient_kind, recipient) = match &stamp.recipient {
-        Recipient::Customer(id) => ("customer", id),
-        Recipient::Chat(id) => ("chat", id),
-    };
+    let (recipient_kind, recipient) = (stamp.recipient.kind(), stamp.recipient.id());
     let issued = chrono::DateTime::from_timestamp(stamp.issued_at, 0)
         .map(|at| at.to_rfc3339())
         .unwrap_or_default();

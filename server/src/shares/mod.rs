@@ -122,17 +122,13 @@ fn new_row(
     link: String,
     now: DateTime<Utc>,
 ) -> share::ActiveModel {
-    let (recipient_kind, recipient_id) = match recipient {
-        Recipient::Customer(id) => ("customer", id),
-        Recipient::Chat(id) => ("chat", id),
-    };
     share::ActiveModel {
         token: Set(token),
         guide_id: Set(sender.guide_id),
         staff_userid: Set(sender.staff_userid.clone()),
         store_id: Set(store),
-        recipient_kind: Set(recipient_kind.into()),
-        recipient_id: Set(recipient_id.clone()),
+        recipient_kind: Set(recipient.kind().into()),
+        recipient_id: Set(recipient.id().into()),
         kind: Set(item.kind.into()),
         item_id: Set(item.id.clone()),
         target: Set(item.target.clone()),
@@ -163,12 +159,8 @@ fn same_send(
     recipient: &Recipient,
     item: &SharedItem,
 ) -> Result<share::Model, ShareError> {
-    let (kind, id) = match recipient {
-        Recipient::Customer(id) => ("customer", id),
-        Recipient::Chat(id) => ("chat", id),
-    };
-    let same = existing.recipient_kind == kind
-        && &existing.recipient_id == id
+    let same = existing.recipient_kind == recipient.kind()
+        && existing.recipient_id == recipient.id()
         && existing.kind == item.kind
         && existing.item_id == item.id;
     if same {
@@ -179,6 +171,6 @@ fn same_send(
 }
 
 /// A v4 UUID's 122 random bits, base64url: 22 characters nobody can guess or count through.
-fn new_token() -> String {
+pub(super) fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes())
 }

@@ -7,7 +7,6 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine as _;
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 
@@ -86,11 +85,8 @@ fn visitor(request: &HttpRequest) -> (String, bool) {
         {
             (id, false)
         }
-        _ => (
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(uuid::Uuid::new_v4().as_bytes()),
-            true,
-        ),
+        // The same kind of random id as a share's token.
+        _ => (super::new_token(), true),
     }
 }
 

@@ -30,14 +30,16 @@ pub enum Recipient {
 }
 
 impl Recipient {
-    fn kind(&self) -> &'static str {
+    /// `customer` or `chat`: how the canonical string and the shares table name it.
+    pub fn kind(&self) -> &'static str {
         match self {
             Self::Customer(_) => "customer",
             Self::Chat(_) => "chat",
         }
     }
 
-    fn id(&self) -> &str {
+    /// The external_userid or chat_id.
+    pub fn id(&self) -> &str {
         match self {
             Self::Customer(id) | Self::Chat(id) => id,
         }
