@@ -110,14 +110,12 @@ impl ClickRecorder {
         (Self { sender, dropped }, ClickWriter { stop, task })
     }
 
-    /// Hands the click over; `false` (counted, reported by the writer) if it is that far
-    /// behind or gone.
-    pub fn record(&self, click: Click) -> bool {
-        let handed = self.sender.try_send(click).is_ok();
-        if !handed {
+    /// Hands the click over; if the writer is that far behind (or gone) the click is counted
+    /// as lost and reported by the writer.
+    pub fn record(&self, click: Click) {
+        if self.sender.try_send(click).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
-        handed
     }
 }
 

@@ -5,7 +5,7 @@
 //! redirect), and only http(s) targets are followed (a mini-program page is not a web page).
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
@@ -28,14 +28,18 @@ pub async fn open_share(
         Ok(Some(target)) => target,
         Ok(None) => {
             return page(
-                404,
+                StatusCode::NOT_FOUND,
                 "链接不存在",
                 "这个链接不存在或已失效，请联系发给你的导购。",
             );
         }
         Err(err) => {
             tracing::warn!(error = %err, "a short link could not be read");
-            return page(503, "暂时无法打开", "服务暂时繁忙，请稍后再打开这个链接。");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "暂时无法打开",
+                "服务暂时繁忙，请稍后再打开这个链接。",
+            );
         }
     };
     let (visitor, new_visitor) = visitor(&request);
@@ -91,9 +95,7 @@ fn visitor(request: &HttpRequest) -> (String, bool) {
 }
 
 /// A small page in Chinese for the customer who tapped the link.
-fn page(status: u16, title: &str, message: &str) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(status)
-        .unwrap_or(actix_web::http::StatusCode::NOT_FOUND);
+fn page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
