@@ -16,6 +16,7 @@ mod m20261123_000008_shipment_newest;
 mod m20261201_000009_exactly_once;
 mod m20261201_000010_shares;
 mod m20261201_000011_share_clicks;
+mod m20261201_000012_coupon_quotas;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_exactly_once::Migration),
             Box::new(m20261201_000010_shares::Migration),
             Box::new(m20261201_000011_share_clicks::Migration),
+            Box::new(m20261201_000012_coupon_quotas::Migration),
         ]
     }
 }

@@ -486,11 +486,20 @@ fn every_short_link_open_is_written_when_the_server_stops_right_after_a_burst() 
             kind: "material",
             id: "M-1".into(),
             target: "https://mall.example.com/activity/winter".into(),
+            coupon: None,
         };
         let customer = Recipient::Customer("wmCUSTOMER".into());
-        let (share, _) = prepare_share(&db, &stamping, &sender, &customer, &item, "k")
-            .await
-            .unwrap();
+        let (share, _) = prepare_share(
+            &db,
+            &server::database::WriteGate::default(),
+            &stamping,
+            &sender,
+            &customer,
+            &item,
+            "k",
+        )
+        .await
+        .unwrap();
         share.token
     });
     let client = reqwest::blocking::Client::builder()

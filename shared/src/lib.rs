@@ -6,6 +6,7 @@ pub mod customer;
 pub mod error;
 pub mod health;
 pub mod ingest;
+pub mod offer;
 pub mod session;
 pub mod share;
 

@@ -22,6 +22,7 @@ use crate::config::{PublicUrl, Settings, SyncSchedule};
 use crate::inbox::{self, Intake, WorkerSettings};
 use crate::shares::{ClickRecorder, ClickWriter, ShareTargets};
 use crate::sidebar::SidebarAssets;
+use crate::sidebar::sending::SendingSetup;
 use crate::wecom::callback::CallbackVerifier;
 use crate::wecom::client::WecomClient;
 use crate::{cache, database, request_log, sync};
@@ -77,7 +78,14 @@ impl Application {
         let dependencies = Dependencies {
             clicks: web::Data::new(clicks),
             share_targets: web::Data::new(ShareTargets::default()),
-            inbox: web::Data::new(Intake::start(db.clone(), write_gate, inbox_wakeup)),
+            sending: web::Data::new(SendingSetup {
+                gate: write_gate.clone(),
+                lanes: Default::default(),
+                stamping: settings.stamp.clone(),
+                mall: settings.mall.clone(),
+            }),
+            mall: web::Data::new(settings.mall.clone()),
+            inbox: web::Data::new(Intake::start(db.clone(), write_gate.clone(), inbox_wakeup)),
             sessions: web::Data::new(Sessions::new(
                 cache.clone(),
                 std::time::Duration::from_secs(settings.auth.session_ttl_secs),
@@ -122,6 +130,12 @@ impl Application {
 
     /// Serves (and applies stored callbacks) until the server is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let lapsing = self.inbox_worker.as_ref().map(|worker| {
+            tokio::spawn(crate::shares::coupon_quota::lapse_periodically(
+                worker.db.clone(),
+                worker.settings.gate.clone(),
+            ))
+        });
         let worker = self.inbox_worker.map(|worker| {
             tokio::spawn(inbox::worker::run(
                 worker.db,
@@ -129,7 +143,7 @@ impl Application {
                 worker.settings,
             ))
         });
-        let mut background: Vec<_> = worker.into_iter().collect();
+        let mut background: Vec<_> = worker.into_iter().chain(lapsing).collect();
         if let Some(syncing) = self.syncing {
             if let Some(every) = syncing.schedule.queue_every {
                 background.push(tokio::spawn(sync::schedule::drain_queue_periodically(
@@ -278,6 +292,8 @@ struct Dependencies {
     assets: web::Data<SidebarAssets>,
     clicks: web::Data<ClickRecorder>,
     share_targets: web::Data<ShareTargets>,
+    sending: web::Data<SendingSetup>,
+    mall: web::Data<crate::config::MallSettings>,
 }
 
 impl Dependencies {
@@ -291,7 +307,9 @@ impl Dependencies {
             .app_data(self.wecom_settings.clone())
             .app_data(self.assets.clone())
             .app_data(self.clicks.clone())
-            .app_data(self.share_targets.clone());
+            .app_data(self.share_targets.clone())
+            .app_data(self.sending.clone())
+            .app_data(self.mall.clone());
         if let Some(callback) = &self.callback {
             cfg.app_data(callback.clone());
         }

@@ -38,6 +38,12 @@ pub struct CouponTemplateRecord {
     pub per_customer_limit: i32,
     #[serde(default)]
     pub store_ids: Vec<String>,
+    /// The guides' sending quota (导购发券额度) in all; absent: no cap.
+    #[serde(default)]
+    pub guide_quota: Option<i64>,
+    /// Sends per guide per day; absent: no daily cap.
+    #[serde(default)]
+    pub guide_daily_limit: Option<i32>,
 }
 
 fn one() -> i32 {
@@ -67,6 +73,8 @@ pub async fn apply(
             coupon_template::Column::ValidDays,
             coupon_template::Column::TotalStock,
             coupon_template::Column::PerCustomerLimit,
+            coupon_template::Column::GuideQuota,
+            coupon_template::Column::GuideDailyLimit,
             coupon_template::Column::SourceUpdatedAt,
             coupon_template::Column::UpdatedAt,
         ],
@@ -115,6 +123,14 @@ fn check(record: &CouponTemplateRecord) -> Result<(), RecordError> {
             "`valid_days` and `total_stock` are 0 or more, `per_customer_limit` 1 or more",
         ));
     }
+    if record.guide_quota.is_some_and(|quota| quota < 0)
+        || record.guide_daily_limit.is_some_and(|limit| limit < 0)
+    {
+        return Err(invalid(
+            "invalid_field",
+            "`guide_quota` and `guide_daily_limit` are 0 or more (absent: no cap)",
+        ));
+    }
     if let (Some(from), Some(to)) = (record.valid_from, record.valid_to)
         && to <= from
     {
@@ -138,6 +154,9 @@ fn template_row(record: CouponTemplateRecord, now: DateTime<Utc>) -> coupon_temp
         valid_days: Set(record.valid_days),
         total_stock: Set(record.total_stock),
         per_customer_limit: Set(record.per_customer_limit),
+        guide_quota: Set(record.guide_quota),
+        guide_quota_used: Set(0),
+        guide_daily_limit: Set(record.guide_daily_limit),
         source_updated_at: Set(record.updated_at),
         created_at: Set(now),
         updated_at: Set(now),

@@ -2,14 +2,17 @@
 //! (`issued`, `claimed`, `used`, `expired`). The sidebar counts a customer's usable ones.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryTrait,
+};
 use serde::Deserialize;
 
 use super::record::{
     ROWS_PER_STATEMENT, RecordError, Versioned, check_all, check_id, check_one_of, invalid,
     newer_wins, newest_versions, resolve, unknown_reference, upsert_returning,
 };
-use crate::entity::{coupon_grant, coupon_template, member};
+use crate::entity::{coupon_grant, coupon_template, member, share};
 
 pub const STATUSES: &[&str] = &["issued", "claimed", "used", "expired"];
 
@@ -29,6 +32,10 @@ pub struct GrantRecord {
     pub expires_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub used_at: Option<DateTime<Utc>>,
+    /// The share token (the stamp's `gd_share`) of the link it was claimed through, when
+    /// a guide sent it: the share is marked claimed and keeps its quota.
+    #[serde(default)]
+    pub share_token: Option<String>,
 }
 
 fn check(record: &GrantRecord) -> Result<(), RecordError> {
@@ -82,7 +89,12 @@ pub async fn apply_many(
         resolved.push(((template_id, member_id), record));
     }
     let accepted = resolved.len() as u64;
+    let tokens: Vec<String> = resolved
+        .iter()
+        .filter_map(|(_, record)| record.share_token.clone())
+        .collect();
     upsert_grants(db, newest_versions(resolved), now).await?;
+    mark_claimed(db, tokens, now).await?;
     Ok((accepted, refused))
 }
 
@@ -113,6 +125,7 @@ async fn upsert_grants(
                 issued_at: Set(record.issued_at),
                 expires_at: Set(record.expires_at),
                 used_at: Set(record.used_at),
+                share_token: Set(record.share_token),
                 source_updated_at: Set(record.updated_at),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -131,6 +144,7 @@ async fn upsert_grants(
                 coupon_grant::Column::IssuedAt,
                 coupon_grant::Column::ExpiresAt,
                 coupon_grant::Column::UsedAt,
+                coupon_grant::Column::ShareToken,
                 coupon_grant::Column::SourceUpdatedAt,
                 coupon_grant::Column::UpdatedAt,
             ],
@@ -139,6 +153,27 @@ async fn upsert_grants(
             .on_conflict(on_conflict)
             .into_query();
         upsert_returning(db, insert).await?;
+    }
+    Ok(())
+}
+
+/// The coupon shares these grants were claimed through: claimed now (the first report wins),
+/// so they no longer lapse and keep the quota they took. A claim reported after its share
+/// lapsed is recorded on the grant only (the mall refuses claims past the window).
+async fn mark_claimed(
+    db: &impl ConnectionTrait,
+    tokens: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in tokens.chunks(ROWS_PER_STATEMENT) {
+        share::Entity::update_many()
+            .col_expr(share::Column::ClaimedAt, Expr::value(Some(now)))
+            .filter(share::Column::Token.is_in(chunk.to_vec()))
+            .filter(share::Column::Kind.eq("coupon"))
+            .filter(share::Column::State.is_in(["prepared", "sent"]))
+            .filter(share::Column::ClaimedAt.is_null())
+            .exec(db)
+            .await?;
     }
     Ok(())
 }

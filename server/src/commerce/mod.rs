@@ -28,6 +28,7 @@ pub mod order_writes;
 pub mod orders;
 pub mod products;
 pub mod record;
+pub mod sendable_products;
 pub mod shipments;
 pub mod signature;
 pub mod staff;

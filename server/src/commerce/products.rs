@@ -40,6 +40,9 @@ pub struct SkuRecord {
     #[serde(default)]
     pub spec: Option<String>,
     pub price_fen: i64,
+    /// Units left; absent: stock not tracked (the product counts as in stock).
+    #[serde(default)]
+    pub stock: Option<i64>,
 }
 
 pub async fn apply(
@@ -88,6 +91,12 @@ fn check(record: &ProductRecord) -> Result<(), RecordError> {
     for (index, sku) in record.skus.iter().enumerate() {
         check_text(&format!("skus[{index}].sku"), &sku.sku, 64)?;
         check_fen(&format!("skus[{index}].price_fen"), sku.price_fen)?;
+        if sku.stock.is_some_and(|stock| stock < 0) {
+            return Err(super::record::invalid(
+                "invalid_field",
+                format!("`skus[{index}].stock` is 0 or more"),
+            ));
+        }
         if !seen.insert(sku.sku.as_str()) {
             return Err(super::record::invalid(
                 "invalid_field",
@@ -128,6 +137,7 @@ async fn replace_skus(
             sku: Set(sku.sku),
             spec: Set(sku.spec),
             price_fen: Set(sku.price_fen),
+            stock: Set(sku.stock),
             ..Default::default()
         });
         product_sku::Entity::insert_many(rows)

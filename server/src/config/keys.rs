@@ -115,6 +115,34 @@ pub(super) const STAMP_MAX_AGE_DAYS: Key = Key {
     env: "GUIDEDESK_STAMP_MAX_AGE_DAYS",
     toml: "stamp.max_age_days",
 };
+pub(super) const MALL_COUPON_URL: Key = Key {
+    env: "GUIDEDESK_MALL_COUPON_URL",
+    toml: "mall.coupon_url",
+};
+pub(super) const MALL_PRODUCT_URL: Key = Key {
+    env: "GUIDEDESK_MALL_PRODUCT_URL",
+    toml: "mall.product_url",
+};
+pub(super) const MINIPROGRAM_APPID: Key = Key {
+    env: "GUIDEDESK_MINIPROGRAM_APPID",
+    toml: "mall.miniprogram_appid",
+};
+pub(super) const MINIPROGRAM_COUPON_PAGE: Key = Key {
+    env: "GUIDEDESK_MINIPROGRAM_COUPON_PAGE",
+    toml: "mall.miniprogram_coupon_page",
+};
+pub(super) const MINIPROGRAM_PRODUCT_PAGE: Key = Key {
+    env: "GUIDEDESK_MINIPROGRAM_PRODUCT_PAGE",
+    toml: "mall.miniprogram_product_page",
+};
+pub(super) const CARD_IMAGE_URL: Key = Key {
+    env: "GUIDEDESK_CARD_IMAGE_URL",
+    toml: "mall.card_image_url",
+};
+pub(super) const COUPON_CLAIM_HOURS: Key = Key {
+    env: "GUIDEDESK_COUPON_CLAIM_HOURS",
+    toml: "mall.coupon_claim_hours",
+};
 
 pub(super) const ALL_KEYS: &[&Key] = &[
     &DATABASE_URL,
@@ -144,4 +172,11 @@ pub(super) const ALL_KEYS: &[&Key] = &[
     &STAMP_KEYS,
     &STAMP_PARAMS,
     &STAMP_MAX_AGE_DAYS,
+    &MALL_COUPON_URL,
+    &MALL_PRODUCT_URL,
+    &MINIPROGRAM_APPID,
+    &MINIPROGRAM_COUPON_PAGE,
+    &MINIPROGRAM_PRODUCT_PAGE,
+    &CARD_IMAGE_URL,
+    &COUPON_CLAIM_HOURS,
 ];

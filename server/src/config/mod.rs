@@ -6,6 +6,7 @@
 //! start-up with every problem named by its key, instead of failing on the first request.
 
 mod keys;
+mod mall;
 mod sections;
 mod source;
 mod validate;
@@ -19,6 +20,7 @@ use chrono::NaiveTime;
 use url::Url;
 
 pub use crate::secret::{Secret, redact_url};
+pub use mall::{MallSettings, MiniProgram};
 use source::{RawValues, read_toml};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://guidedesk.db";
@@ -46,6 +48,8 @@ pub struct Settings {
     pub wecom: WecomSettings,
     /// How shared links are stamped; `None` without keys (nothing can be stamped).
     pub stamp: Option<StampSettings>,
+    /// Where what guides send leads: the brand's mall pages and mini-program.
+    pub mall: MallSettings,
 }
 
 #[derive(Debug, Clone)]

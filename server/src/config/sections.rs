@@ -36,6 +36,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
     let sync = sync(raw, problems);
     let ingest_secret = ingest_secret(raw, problems);
     let stamp = stamp(raw, problems);
+    let mall = super::mall::mall(raw, problems);
     let wecom = wecom(raw, problems)?;
     Some(Settings {
         database,
@@ -50,6 +51,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
         ingest_secret,
         wecom,
         stamp,
+        mall,
     })
 }
 

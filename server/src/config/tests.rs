@@ -256,3 +256,57 @@ fn stamp_keys_are_read_checked_and_never_shown() {
     }
     assert!(!err.contains("tooshortsecret"), "{err}");
 }
+
+#[test]
+fn the_mall_pages_are_read_from_the_file_or_the_environment_and_checked() {
+    let settings = load(
+        &[("GUIDEDESK_MINIPROGRAM_APPID", "wx0123456789abcdef")],
+        Some(
+            "[mall]\ncoupon_url = \"https://mall.example.com/coupon/claim?template={id}\"\n\
+             miniprogram_product_page = \"pages/product/detail.html?id={id}\"\n\
+             coupon_claim_hours = 48\n",
+        ),
+    )
+    .unwrap();
+    let mall = &settings.mall;
+    assert_eq!(
+        mall.coupon_url.as_deref(),
+        Some("https://mall.example.com/coupon/claim?template={id}")
+    );
+    let mini = mall.miniprogram.as_ref().unwrap();
+    assert_eq!(mini.appid, "wx0123456789abcdef");
+    assert_eq!(
+        mini.product_page.as_deref(),
+        Some("pages/product/detail.html?id={id}")
+    );
+    assert_eq!(mall.coupon_claim_hours, 48);
+    assert!(load(&[], None).unwrap().mall.coupon_url.is_none());
+
+    let err = load(
+        &[
+            (
+                "GUIDEDESK_MALL_COUPON_URL",
+                "https://mall.example.com/claim",
+            ),
+            ("GUIDEDESK_MALL_PRODUCT_URL", "ftp://mall.example.com/{id}"),
+            (
+                "GUIDEDESK_MINIPROGRAM_COUPON_PAGE",
+                "pages/coupon/claim?t={id}",
+            ),
+            ("GUIDEDESK_CARD_IMAGE_URL", "not a url"),
+            ("GUIDEDESK_COUPON_CLAIM_HOURS", "0"),
+        ],
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    for key in [
+        "GUIDEDESK_MALL_COUPON_URL",
+        "GUIDEDESK_MALL_PRODUCT_URL",
+        "GUIDEDESK_MINIPROGRAM_COUPON_PAGE",
+        "GUIDEDESK_CARD_IMAGE_URL",
+        "GUIDEDESK_COUPON_CLAIM_HOURS",
+    ] {
+        assert!(err.contains(key), "{key} in {err}");
+    }
+}

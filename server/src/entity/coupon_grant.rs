@@ -15,6 +15,8 @@ pub struct Model {
     pub issued_at: DateTimeUtc,
     pub expires_at: Option<DateTimeUtc>,
     pub used_at: Option<DateTimeUtc>,
+    /// The share the member claimed it through, as the mall reported it.
+    pub share_token: Option<String>,
     pub source_updated_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

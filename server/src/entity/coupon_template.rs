@@ -19,6 +19,12 @@ pub struct Model {
     pub valid_days: i32,
     pub total_stock: i64,
     pub per_customer_limit: i32,
+    /// Coupons of this template the guides may send in all; `None`: no cap.
+    pub guide_quota: Option<i64>,
+    /// Sends holding quota: live ones and claimed ones (a cancel or a lapse gives it back).
+    pub guide_quota_used: i64,
+    /// Sends per guide per day; `None`: no daily cap.
+    pub guide_daily_limit: Option<i32>,
     pub source_updated_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -3,6 +3,8 @@
 pub mod behaviour_event;
 pub mod callback_inbox;
 pub mod coupon_grant;
+pub mod coupon_guide_day;
+pub mod coupon_send_turn;
 pub mod coupon_template;
 pub mod coupon_template_store;
 pub mod customer;

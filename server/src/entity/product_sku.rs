@@ -10,6 +10,8 @@ pub struct Model {
     pub sku: String,
     pub spec: Option<String>,
     pub price_fen: i64,
+    /// `None`: stock not tracked (treated as in stock).
+    pub stock: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,12 +23,18 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub link: String,
     pub idempotency_key: String,
-    /// `prepared`, `sent` or `cancelled`.
+    /// `prepared`, `sent`, `cancelled`, or (a coupon unclaimed in its window) `lapsed`.
     pub state: String,
     pub issued_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// A coupon's claim window ends here; unclaimed by then, its quota goes back.
+    pub claim_by: Option<DateTimeUtc>,
+    /// The day (`YYYY-MM-DD`, China) the guide's daily coupon quota was taken on.
+    pub quota_day: Option<String>,
+    /// When the mall reported the coupon claimed through this share.
+    pub claimed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,10 @@
 //! opens are written in batches off the request path (`clicks`).
 
 pub mod clicks;
+pub mod coupon_offers;
+pub mod coupon_quota;
+mod messages;
+pub mod send;
 pub mod short_link;
 mod state;
 pub mod targets;
@@ -15,17 +19,19 @@ pub mod targets;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, SqlErr,
 };
 
 pub use clicks::{ClickRecorder, ClickWriter};
+pub use coupon_quota::{CouponHold, lapse_unclaimed};
 pub use short_link::open_share;
 pub use state::{ShareState, cancel_share, record_sent};
 pub use targets::ShareTargets;
 
 use crate::commerce::staff::current_store;
 use crate::config::StampSettings;
+use crate::database::{WriteGate, begin_write};
 use crate::entity::share;
 use crate::stamp::{Recipient, Stamp, StampError, stamp_link};
 
@@ -36,13 +42,14 @@ pub struct Sender {
     pub staff_userid: String,
 }
 
-/// What is sent: its kind (`coupon`, `product`, `material`), its source id, and the link or
-/// mini-program page the stamp goes on.
+/// What is sent: its kind (`coupon`, `product`, `material`), its source id, the link or
+/// mini-program page the stamp goes on, and for a coupon the rules its send is held to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedItem {
     pub kind: &'static str,
     pub id: String,
     pub target: String,
+    pub coupon: Option<CouponHold>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,17 +60,25 @@ pub enum ShareError {
     BadKey,
     #[error("the share is not this guide's, or does not exist")]
     NotFound,
+    #[error("nothing of that kind and id can be sent from this guide's store")]
+    UnknownItem,
     #[error("{0}")]
     WrongState(&'static str),
+    /// A quota or limit refuses the send: `code` for clients, `message` for the guide.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error(transparent)]
     Stamp(#[from] StampError),
     #[error(transparent)]
     Database(#[from] DbErr),
 }
 
-/// A new share, or the one `idempotency_key` already made (`false`: not created now).
+/// A new share, or the one `idempotency_key` already made (`false`: not created now). Every
+/// send path calls this: the share is stored, stamped and (for a coupon) its quotas taken in
+/// one transaction, before anything leaves the server.
 pub async fn prepare_share(
     db: &DatabaseConnection,
+    gate: &WriteGate,
     stamping: &StampSettings,
     sender: &Sender,
     recipient: &Recipient,
@@ -76,9 +91,50 @@ pub async fn prepare_share(
     if let Some(existing) = by_key(db, sender.guide_id, idempotency_key).await? {
         return same_send(existing, recipient, item).map(|share| (share, false));
     }
+    let store = current_store(db, &sender.staff_userid).await?;
+    let _turn = gate.enter().await;
+    let txn = begin_write(db).await?;
+    let mut row = stamped_row(stamping, sender, recipient, item, idempotency_key, store)?;
+    if let Some(hold) = &item.coupon {
+        coupon_quota::take_turn(&txn, hold.template_id, recipient).await?;
+        // A double tap waited for the first tap's turn: its share is there now.
+        if let Some(existing) = by_key(&txn, sender.guide_id, idempotency_key).await? {
+            return same_send(existing, recipient, item).map(|share| (share, false));
+        }
+        let now = Utc::now();
+        let day =
+            coupon_quota::hold_quota(&txn, hold, &item.id, sender.guide_id, recipient, now).await?;
+        row.quota_day = Set(Some(day));
+        row.claim_by = Set(Some(hold.claim_by));
+    }
+    match row.insert(&txn).await {
+        Ok(share) => {
+            txn.commit().await?;
+            Ok((share, true))
+        }
+        // The same key at the same moment: the other insert won; give back its share.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            txn.rollback().await?;
+            let existing = by_key(db, sender.guide_id, idempotency_key)
+                .await?
+                .ok_or(ShareError::Database(err))?;
+            same_send(existing, recipient, item).map(|share| (share, false))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The share's row: a new token, the stamped link, the guide's store at this moment.
+fn stamped_row(
+    stamping: &StampSettings,
+    sender: &Sender,
+    recipient: &Recipient,
+    item: &SharedItem,
+    idempotency_key: &str,
+    store: Option<i64>,
+) -> Result<share::ActiveModel, ShareError> {
     let now = Utc::now();
     let token = new_token();
-    let store = current_store(db, &sender.staff_userid).await?;
     let stamp = Stamp {
         share: token.clone(),
         recipient: recipient.clone(),
@@ -88,7 +144,7 @@ pub async fn prepare_share(
         issued_at: now.timestamp(),
     };
     let link = stamp_link(&item.target, &stamp, &stamping.keys, &stamping.params)?;
-    let row = new_row(
+    Ok(new_row(
         sender,
         recipient,
         item,
@@ -97,18 +153,7 @@ pub async fn prepare_share(
         store,
         link,
         now,
-    );
-    match row.insert(db).await {
-        Ok(share) => Ok((share, true)),
-        // The same key at the same moment: the other insert won; give back its share.
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            let existing = by_key(db, sender.guide_id, idempotency_key)
-                .await?
-                .ok_or(ShareError::Database(err))?;
-            same_send(existing, recipient, item).map(|share| (share, false))
-        }
-        Err(err) => Err(err.into()),
-    }
+    ))
 }
 
 #[allow(clippy::too_many_arguments)] // One row's fields, each named at the call.
@@ -142,7 +187,7 @@ fn new_row(
 }
 
 async fn by_key(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     guide_id: i64,
     idempotency_key: &str,
 ) -> Result<Option<share::Model>, DbErr> {

@@ -1,12 +1,15 @@
 //! A share's life after it is prepared: `sent` when the page reports WeCom's
-//! `sendChatMessage:ok`, or `cancelled` when the guide gives up (or WeCom refused). Only the
-//! guide who prepared it may change it; reporting the same outcome twice changes nothing.
+//! `sendChatMessage:ok`, or `cancelled` when the guide gives up (or WeCom refused); a coupon
+//! unclaimed past its claim window becomes `lapsed` (`coupon_quota::lapse_unclaimed`). Only
+//! the guide who prepared it may change it; reporting the same outcome twice changes nothing.
+//! Cancelling a coupon gives its quota back, in the same transaction as the change.
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::ShareError;
+use super::{ShareError, coupon_quota};
+use crate::database::{WriteGate, begin_write};
 use crate::entity::share::{self, Column};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +17,7 @@ pub enum ShareState {
     Prepared,
     Sent,
     Cancelled,
+    Lapsed,
 }
 
 impl ShareState {
@@ -22,6 +26,7 @@ impl ShareState {
             Self::Prepared => "prepared",
             Self::Sent => "sent",
             Self::Cancelled => "cancelled",
+            Self::Lapsed => "lapsed",
         }
     }
 }
@@ -32,31 +37,47 @@ pub async fn record_sent(
     guide_id: i64,
     token: &str,
 ) -> Result<share::Model, ShareError> {
-    change(db, guide_id, token, ShareState::Sent).await
+    change(db, guide_id, token, ShareState::Sent).await?;
+    outcome(db, guide_id, token, ShareState::Sent).await
 }
 
-/// Marks the guide's share `cancelled` (again: no change); a sent one cannot be unsent.
+/// Marks the guide's share `cancelled` (again: no change) and gives back a coupon's quota;
+/// a sent one cannot be unsent.
 pub async fn cancel_share(
     db: &DatabaseConnection,
+    gate: &WriteGate,
     guide_id: i64,
     token: &str,
 ) -> Result<share::Model, ShareError> {
-    change(db, guide_id, token, ShareState::Cancelled).await
+    let _turn = gate.enter().await;
+    let txn = begin_write(db).await?;
+    if change(&txn, guide_id, token, ShareState::Cancelled).await? {
+        let cancelled = share::Entity::find()
+            .filter(Column::Token.eq(token))
+            .one(&txn)
+            .await?;
+        if let Some(share) = cancelled.filter(|share| share.kind == "coupon") {
+            coupon_quota::give_back(&txn, &share).await?;
+        }
+    }
+    txn.commit().await?;
+    outcome(db, guide_id, token, ShareState::Cancelled).await
 }
 
-/// prepared → `to`, in one conditional update, so two reports at once cannot both apply.
+/// prepared → `to`, in one conditional update, so two reports at once cannot both apply;
+/// whether this call changed it.
 async fn change(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     guide_id: i64,
     token: &str,
     to: ShareState,
-) -> Result<share::Model, ShareError> {
+) -> Result<bool, ShareError> {
     let at = Expr::value(Some(Utc::now()));
     let stamp_column = match to {
         ShareState::Sent => Column::SentAt,
         _ => Column::CancelledAt,
     };
-    share::Entity::update_many()
+    let changed = share::Entity::update_many()
         .col_expr(Column::State, Expr::value(to.as_str()))
         .col_expr(stamp_column, at)
         .filter(Column::Token.eq(token))
@@ -64,6 +85,16 @@ async fn change(
         .filter(Column::State.eq(ShareState::Prepared.as_str()))
         .exec(db)
         .await?;
+    Ok(changed.rows_affected == 1)
+}
+
+/// The share as it now stands, or why it is not in state `to`.
+async fn outcome(
+    db: &DatabaseConnection,
+    guide_id: i64,
+    token: &str,
+    to: ShareState,
+) -> Result<share::Model, ShareError> {
     let share = share::Entity::find()
         .filter(Column::Token.eq(token))
         .filter(Column::GuideId.eq(guide_id))
@@ -74,6 +105,7 @@ async fn change(
         (state, to) if state == to.as_str() => Ok(share),
         ("sent", ShareState::Cancelled) => Err(ShareError::WrongState("已发送的内容无法撤回")),
         ("cancelled", ShareState::Sent) => Err(ShareError::WrongState("该分享已取消，请重新发送")),
+        ("lapsed", _) => Err(ShareError::WrongState("这张券已过领取期限，请重新发送")),
         _ => Err(ShareError::WrongState("分享状态已变化，请刷新后重试")),
     }
 }

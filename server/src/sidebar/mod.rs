@@ -7,6 +7,7 @@ pub mod customer_orders;
 pub mod customer_tags;
 pub mod my_customers;
 pub mod profile;
+pub mod sending;
 pub mod share_outcome;
 
 use actix_web::web;
@@ -40,6 +41,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/api/v1/orders/{id}",
         web::get().to(customer_orders::order_detail),
     )
+    .route(
+        "/api/v1/customers/{external_userid}/coupons",
+        web::get().to(sending::coupons_for_customer),
+    )
+    .route("/api/v1/products", web::get().to(sending::products))
+    .route("/api/v1/shares", web::post().to(sending::create_share))
     .route("/api/v1/tags", web::get().to(customer_tags::catalogue))
     .route(
         "/api/v1/shares/{token}/sent",

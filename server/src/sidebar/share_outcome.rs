@@ -13,6 +13,8 @@ use crate::error::AppError;
 use crate::shares::{ShareError, ShareTargets, cancel_share, record_sent};
 use crate::wire::time;
 
+use super::sending::SendingSetup;
+
 /// `POST /api/v1/shares/{token}/sent`
 pub async fn share_sent(
     db: web::Data<DatabaseConnection>,
@@ -25,11 +27,12 @@ pub async fn share_sent(
 /// `POST /api/v1/shares/{token}/cancel`: its short link stops redirecting here at once.
 pub async fn share_cancelled(
     db: web::Data<DatabaseConnection>,
+    setup: web::Data<SendingSetup>,
     targets: web::Data<ShareTargets>,
     guide: Guide,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let cancelled = cancel_share(&db, guide.id, &token).await;
+    let cancelled = cancel_share(&db, &setup.gate, guide.id, &token).await;
     if cancelled.is_ok() {
         targets.forget(&token).await;
     }

@@ -16,6 +16,7 @@ mod ingest;
 mod jssdk;
 mod migrations;
 mod readiness;
+mod sending;
 mod shares;
 mod sidebar_api;
 mod sidebar_assets;

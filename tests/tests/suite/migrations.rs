@@ -22,6 +22,8 @@ const TABLES: &[&str] = &[
     "member_tags",
     "shares",
     "share_clicks",
+    "coupon_guide_days",
+    "coupon_send_turns",
 ];
 
 async fn connect(database: &TestDatabase) -> DatabaseConnection {

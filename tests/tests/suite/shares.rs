@@ -10,6 +10,7 @@ use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use server::commerce::batch::{Kind, apply_batch};
 use server::config::StampSettings;
+use server::database::WriteGate;
 use server::entity::share;
 use server::shares::{Sender, ShareError, SharedItem, prepare_share};
 use server::stamp::{ParamNames, Recipient, StampKeys, verify_link};
@@ -34,6 +35,7 @@ fn coupon() -> SharedItem {
         kind: "coupon",
         id: "CT-100".into(),
         target: "https://mall.example.com/coupon/claim?template=CT-100".into(),
+        coupon: None,
     }
 }
 
@@ -113,7 +115,16 @@ async fn one_share_per_idempotency_key_even_for_64_taps_at_once_stamped_with_the
             let start = Arc::clone(&start);
             tokio::spawn(async move {
                 start.wait().await;
-                prepare_share(&db, &stamping(), &sender, &customer, &coupon(), "tap-1").await
+                prepare_share(
+                    &db,
+                    &WriteGate::default(),
+                    &stamping(),
+                    &sender,
+                    &customer,
+                    &coupon(),
+                    "tap-1",
+                )
+                .await
             })
         })
         .collect();
@@ -161,13 +172,31 @@ async fn one_share_per_idempotency_key_even_for_64_taps_at_once_stamped_with_the
         kind: "product",
         id: "P-1".into(),
         target: "https://mall.example.com/p/1".into(),
+        coupon: None,
     };
-    let reused = prepare_share(&db, &stamping(), &setup.li.0, &customer, &product, "tap-1").await;
+    let reused = prepare_share(
+        &db,
+        &WriteGate::default(),
+        &stamping(),
+        &setup.li.0,
+        &customer,
+        &product,
+        "tap-1",
+    )
+    .await;
     assert!(matches!(reused, Err(ShareError::KeyReused)), "{reused:?}");
     let chat = Recipient::Chat("wrCHAT0001".into());
-    let (other, created) = prepare_share(&db, &stamping(), &setup.li.0, &chat, &coupon(), "tap-2")
-        .await
-        .unwrap();
+    let (other, created) = prepare_share(
+        &db,
+        &WriteGate::default(),
+        &stamping(),
+        &setup.li.0,
+        &chat,
+        &coupon(),
+        "tap-2",
+    )
+    .await
+    .unwrap();
     assert!(created && other.token != share.token);
     assert_eq!(
         (other.recipient_kind.as_str(), other.recipient_id.as_str()),
@@ -176,6 +205,7 @@ async fn one_share_per_idempotency_key_even_for_64_taps_at_once_stamped_with_the
     // A guide with no store assignment: no store in the stamp.
     let (theirs, _) = prepare_share(
         &db,
+        &WriteGate::default(),
         &stamping(),
         &setup.wang.0,
         &customer,
@@ -196,12 +226,28 @@ async fn only_the_guide_who_prepared_a_share_reports_it_sent_or_cancelled() {
     let customer = Recipient::Customer("wmCUSTOMER0002".into());
     let (li, li_cookie) = &setup.li;
     let (_, wang_cookie) = &setup.wang;
-    let (sent, _) = prepare_share(&db, &stamping(), li, &customer, &coupon(), "a")
-        .await
-        .unwrap();
-    let (dropped, _) = prepare_share(&db, &stamping(), li, &customer, &coupon(), "b")
-        .await
-        .unwrap();
+    let (sent, _) = prepare_share(
+        &db,
+        &WriteGate::default(),
+        &stamping(),
+        li,
+        &customer,
+        &coupon(),
+        "a",
+    )
+    .await
+    .unwrap();
+    let (dropped, _) = prepare_share(
+        &db,
+        &WriteGate::default(),
+        &stamping(),
+        li,
+        &customer,
+        &coupon(),
+        "b",
+    )
+    .await
+    .unwrap();
 
     // Another guide's share reads as no share at all.
     let (status, body) = report(&setup.app, wang_cookie, &sent.token, "sent").await;
@@ -306,9 +352,17 @@ async fn the_short_link_redirects_to_the_stamped_target_and_counts_opens_by_clie
     let setup = setup().await;
     let db = setup.app.db().await;
     let customer = Recipient::Customer("wmCUSTOMER0003".into());
-    let (share, _) = prepare_share(&db, &stamping(), &setup.li.0, &customer, &coupon(), "s")
-        .await
-        .unwrap();
+    let (share, _) = prepare_share(
+        &db,
+        &WriteGate::default(),
+        &stamping(),
+        &setup.li.0,
+        &customer,
+        &coupon(),
+        "s",
+    )
+    .await
+    .unwrap();
 
     let first = open(&setup.app, &share.token, CHROME, None, false).await;
     assert_eq!(first.status(), StatusCode::FOUND);
@@ -357,20 +411,42 @@ async fn the_short_link_redirects_to_the_stamped_target_and_counts_opens_by_clie
     assert_ne!(recorded[2].1, recorded[0].1);
 
     // Unknown, cancelled, or not a web page: a Chinese page, no redirect, nothing counted.
-    let (cancelled, _) = prepare_share(&db, &stamping(), &setup.li.0, &customer, &coupon(), "c")
-        .await
-        .unwrap();
-    server::shares::cancel_share(&db, setup.li.0.guide_id, &cancelled.token)
-        .await
-        .unwrap();
+    let (cancelled, _) = prepare_share(
+        &db,
+        &WriteGate::default(),
+        &stamping(),
+        &setup.li.0,
+        &customer,
+        &coupon(),
+        "c",
+    )
+    .await
+    .unwrap();
+    server::shares::cancel_share(
+        &db,
+        &WriteGate::default(),
+        setup.li.0.guide_id,
+        &cancelled.token,
+    )
+    .await
+    .unwrap();
     let mini = SharedItem {
         kind: "product",
         id: "P-9".into(),
         target: "pages/product/detail.html?id=9".into(),
+        coupon: None,
     };
-    let (mini, _) = prepare_share(&db, &stamping(), &setup.li.0, &customer, &mini, "m")
-        .await
-        .unwrap();
+    let (mini, _) = prepare_share(
+        &db,
+        &WriteGate::default(),
+        &stamping(),
+        &setup.li.0,
+        &customer,
+        &mini,
+        "m",
+    )
+    .await
+    .unwrap();
     for token in ["nosuchtoken", cancelled.token.as_str(), mini.token.as_str()] {
         let response = open(&setup.app, token, CHROME, None, false).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{token}");
@@ -382,9 +458,17 @@ async fn the_short_link_redirects_to_the_stamped_target_and_counts_opens_by_clie
     assert_eq!(status, StatusCode::OK);
     let (status, _) = report(&setup.app, &setup.li.1, &share.token, "cancel").await;
     assert_eq!(status, StatusCode::CONFLICT, "a sent share stays sent");
-    let (kept, _) = prepare_share(&db, &stamping(), &setup.li.0, &customer, &coupon(), "k")
-        .await
-        .unwrap();
+    let (kept, _) = prepare_share(
+        &db,
+        &WriteGate::default(),
+        &stamping(),
+        &setup.li.0,
+        &customer,
+        &coupon(),
+        "k",
+    )
+    .await
+    .unwrap();
     let before = open(&setup.app, &kept.token, CHROME, None, false).await;
     assert_eq!(before.status(), StatusCode::FOUND);
     let (status, _) = report(&setup.app, &setup.li.1, &kept.token, "cancel").await;

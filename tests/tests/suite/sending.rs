@@ -1,0 +1,732 @@
+//! Sending from the sidebar, over HTTP as the page does it: the 优惠券 tab's lists (held,
+//! sendable with why not), coupon sends held to the guide quota under 1,000 concurrent sends,
+//! the daily and per-customer limits, a repeated idempotency key, a cancel and a lapse giving
+//! quota back, a claim reported by the mall; the 商品 tab's products (store, stock, search,
+//! paging) and their cards; each message's link stamped and verifying. On both databases.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use reqwest::header::COOKIE;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use serde_json::{Value, json};
+use server::commerce::batch::{Kind, apply_batch};
+use server::entity::{customer, guide_customer, member_customer};
+use server::stamp::{ParamNames, StampKeys, verify_link};
+use tests::TestApp;
+use tests::guide_session::{SessionCookie, sign_in, spawn_app_on};
+use tests::simulator::TestSimulator;
+use tests::sql::number;
+use tokio::sync::Barrier;
+
+const KEYS: &str = "k1:the-stamp-key-of-the-test-brand-000000001";
+const CUSTOMERS: usize = 1000;
+
+struct Brand {
+    _simulator: TestSimulator,
+    app: TestApp,
+    db: DatabaseConnection,
+    li: SessionCookie,
+    wang: SessionCookie,
+}
+
+fn customer_id(n: usize) -> String {
+    format!("wmC{n:04}")
+}
+
+/// Two stores; guide.li of S001 follows `CUSTOMERS` customers (the first linked to member
+/// M1), guide.wang of S002 follows one other; coupons and products as each test needs.
+async fn brand() -> Brand {
+    let simulator = TestSimulator::start().await;
+    let app = spawn_app_on(
+        &simulator,
+        vec![
+            ("GUIDEDESK_STAMP_KEYS", KEYS.into()),
+            (
+                "GUIDEDESK_MALL_COUPON_URL",
+                "https://mall.example.com/coupon/claim?template={id}".into(),
+            ),
+            (
+                "GUIDEDESK_MALL_PRODUCT_URL",
+                "https://mall.example.com/product/{id}".into(),
+            ),
+            (
+                "GUIDEDESK_CARD_IMAGE_URL",
+                "https://mall.example.com/card.png".into(),
+            ),
+        ],
+    )
+    .await;
+    let db = app.db().await;
+    ingest(
+        &db,
+        Kind::Stores,
+        vec![
+            json!({"id": "S001", "updated_at": "2026-01-01T00:00:00Z", "name": "上海南京西路店"}),
+            json!({"id": "S002", "updated_at": "2026-01-01T00:00:00Z", "name": "杭州湖滨店"}),
+        ],
+    )
+    .await;
+    ingest(
+        &db,
+        Kind::Staff,
+        vec![
+            json!({"id": "E001", "updated_at": "2026-01-01T00:00:00Z",
+               "wecom_userid": "guide.li", "store_id": "S001", "role": "guide"}),
+            json!({"id": "E002", "updated_at": "2026-01-01T00:00:00Z",
+               "wecom_userid": "guide.wang", "store_id": "S002", "role": "guide"}),
+        ],
+    )
+    .await;
+    ingest(
+        &db,
+        Kind::Members,
+        vec![json!({
+        "id": "M1", "updated_at": "2026-01-01T00:00:00Z", "name": "王小姐"})],
+    )
+    .await;
+    let li = sign_in(&app, &simulator, "guide.li").await;
+    let wang = sign_in(&app, &simulator, "guide.wang").await;
+    follow_customers(&db).await;
+    Brand {
+        _simulator: simulator,
+        app,
+        db,
+        li,
+        wang,
+    }
+}
+
+async fn ingest(db: &DatabaseConnection, kind: Kind, records: Vec<Value>) {
+    let answer = apply_batch(db, kind, records, Utc::now()).await.unwrap();
+    assert!(answer.rejected.is_empty(), "{:?}", answer.rejected);
+}
+
+async fn follow_customers(db: &DatabaseConnection) {
+    let now = Utc::now();
+    let guide = |userid: &str| format!("SELECT id FROM guides WHERE wecom_userid = '{userid}'");
+    let (li, wang) = (
+        number(db, &guide("guide.li")).await,
+        number(db, &guide("guide.wang")).await,
+    );
+    let ids: Vec<String> = (1..=CUSTOMERS)
+        .map(customer_id)
+        .chain(["wmOTHER".into()])
+        .collect();
+    let rows = ids.iter().map(|id| customer::ActiveModel {
+        external_userid: Set(id.clone()),
+        name: Set(format!("客户{id}")),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    });
+    for chunk in rows.collect::<Vec<_>>().chunks(500) {
+        customer::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+    }
+    let first = number(db, "SELECT MIN(id) FROM customers").await;
+    let relations = (0..=CUSTOMERS as i64).map(|offset| guide_customer::ActiveModel {
+        guide_id: Set(if offset == CUSTOMERS as i64 { wang } else { li }),
+        customer_id: Set(first + offset),
+        added_at: Set(now),
+        status: Set("active".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    });
+    for chunk in relations.collect::<Vec<_>>().chunks(500) {
+        guide_customer::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+    }
+    let member = number(db, "SELECT id FROM members WHERE source_id = 'M1'").await;
+    member_customer::Entity::insert(member_customer::ActiveModel {
+        member_id: Set(member),
+        customer_id: Set(first),
+        matched_by: Set("mobile".into()),
+        matched_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+fn template(id: &str, extra: Value) -> Value {
+    let mut record = json!({"id": id, "updated_at": "2026-01-01T00:00:00Z", "name": format!("券{id}"),
+        "kind": "cash", "value": 3000, "threshold_fen": 20000, "valid_days": 7});
+    for (key, value) in extra.as_object().unwrap() {
+        record[key] = value.clone();
+    }
+    record
+}
+
+async fn send(
+    app: &TestApp,
+    cookie: &SessionCookie,
+    to: Value,
+    kind: &str,
+    id: &str,
+    key: &str,
+) -> (StatusCode, Value) {
+    let response = app
+        .http
+        .post(app.url("/api/v1/shares"))
+        .header(COOKIE, &cookie.0)
+        .json(&json!({"to": to, "kind": kind, "id": id, "idempotency_key": key}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn to(n: usize) -> Value {
+    json!({"customer": customer_id(n)})
+}
+
+async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    number(db, sql).await
+}
+
+fn stamp_checks(link: &str) -> server::stamp::Stamp {
+    let keys = StampKeys::parse(KEYS).unwrap();
+    verify_link(
+        link,
+        &keys,
+        &ParamNames::default(),
+        Utc::now().timestamp(),
+        86_400,
+    )
+    .unwrap_or_else(|why| panic!("{link}: {why}"))
+    .0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_coupon_sends_against_a_quota_of_100_make_exactly_100_shares() {
+    let brand = brand().await;
+    ingest(
+        &brand.db,
+        Kind::CouponTemplates,
+        vec![template("CT-HOT", json!({"guide_quota": 100}))],
+    )
+    .await;
+    let start = Arc::new(Barrier::new(CUSTOMERS));
+    let sends: Vec<_> = (1..=CUSTOMERS)
+        .map(|n| {
+            let (app_http, url, cookie) = (
+                brand.app.http.clone(),
+                brand.app.url("/api/v1/shares"),
+                brand.li.0.clone(),
+            );
+            let start = Arc::clone(&start);
+            tokio::spawn(async move {
+                start.wait().await;
+                let response = app_http
+                    .post(url)
+                    .header(COOKIE, cookie)
+                    .json(&json!({"to": to(n), "kind": "coupon", "id": "CT-HOT",
+                                  "idempotency_key": format!("tap-{n}")}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                (
+                    status,
+                    response.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            })
+        })
+        .collect();
+    let mut created = 0;
+    let mut refused = 0;
+    for send in sends {
+        let (status, body) = send.await.unwrap();
+        match status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => {
+                assert_eq!(body["code"], "coupon_quota", "{body}");
+                assert!(
+                    body["message"].as_str().unwrap().contains("额度已用完"),
+                    "{body}"
+                );
+                refused += 1;
+            }
+            other => panic!("a send answered {other}: {body}"),
+        }
+    }
+    assert_eq!((created, refused), (100, CUSTOMERS - 100));
+    let shares = count(
+        &brand.db,
+        "SELECT COUNT(*) FROM shares WHERE item_id = 'CT-HOT'",
+    )
+    .await;
+    assert_eq!(shares, 100, "exactly the quota, never over-issued");
+    let used = count(
+        &brand.db,
+        "SELECT guide_quota_used FROM coupon_templates WHERE source_id = 'CT-HOT'",
+    )
+    .await;
+    assert_eq!(used, 100);
+}
+
+#[tokio::test]
+async fn a_coupon_send_is_stamped_counted_and_held_to_its_limits() {
+    let brand = brand().await;
+    let soon = (Utc::now() + Duration::hours(20)).to_rfc3339();
+    let later = (Utc::now() + Duration::days(3)).to_rfc3339();
+    ingest(
+        &brand.db,
+        Kind::CouponTemplates,
+        vec![
+            template("CT-ONE", json!({"guide_quota": 2})),
+            template(
+                "CT-DAY",
+                json!({"guide_daily_limit": 1, "per_customer_limit": 5}),
+            ),
+            template("CT-TWO", json!({"per_customer_limit": 2})),
+            template("CT-HZ", json!({"store_ids": ["S002"]})),
+            template("CT-LATER", json!({"valid_from": later})),
+        ],
+    )
+    .await;
+    ingest(
+        &brand.db,
+        Kind::CouponGrants,
+        vec![
+            json!({"id": "G1", "updated_at": "2026-01-01T00:00:00Z", "template_id": "CT-TWO",
+               "member_id": "M1", "status": "issued", "issued_at": "2026-11-30T00:00:00Z",
+               "expires_at": soon}),
+            json!({"id": "G2", "updated_at": "2026-01-01T00:00:00Z", "template_id": "CT-ONE",
+               "member_id": "M1", "status": "used", "issued_at": "2026-10-01T00:00:00Z",
+               "used_at": "2026-10-02T00:00:00Z"}),
+        ],
+    )
+    .await;
+
+    // The tab: held coupons, usable first and flagged as lapsing soon; then what can be sent.
+    let (status, tab) = brand
+        .app
+        .get_as(
+            &brand.li,
+            &format!("/api/v1/customers/{}/coupons", customer_id(1)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tab}");
+    let held: Vec<(&str, &str, bool)> = tab["held"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["expiring_soon"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(held, [("G1", "usable", true), ("G2", "used", false)]);
+    let offers: Vec<(&str, bool)> = tab["sendable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["sendable"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        offers,
+        [
+            ("CT-DAY", true),
+            ("CT-TWO", true),
+            ("CT-LATER", false),
+            ("CT-ONE", false)
+        ],
+        "S002's coupon is not listed for S001's guide; M1 already holds CT-ONE (limit 1)"
+    );
+    let one = &tab["sendable"][3];
+    assert_eq!(one["face"], "满200减30");
+    assert_eq!(one["quota_left"], 2);
+    assert_eq!(one["customer_left"], 0);
+    assert!(
+        one["reason"].as_str().unwrap().contains("每人限 1 张"),
+        "{one}"
+    );
+
+    // A send: a news card whose link is the short link, which redirects to the stamped claim page.
+    let (status, sent) = send(&brand.app, &brand.li, to(1), "coupon", "CT-TWO", "k-1").await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let token = sent["token"].as_str().unwrap();
+    let link = sent["link"].as_str().unwrap();
+    assert_eq!(link, brand.app.url(&format!("/s/{token}")));
+    let news = &sent["messages"][0];
+    assert_eq!(news["msgtype"], "news");
+    assert_eq!(news["news"]["link"], link);
+    assert_eq!(news["news"]["imgUrl"], "https://mall.example.com/card.png");
+    assert!(news["news"]["title"].as_str().unwrap().contains("券CT-TWO"));
+    let opened = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(link)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::FOUND);
+    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        target.starts_with("https://mall.example.com/coupon/claim?template=CT-TWO&"),
+        "{target}"
+    );
+    let stamp = stamp_checks(&target);
+    assert_eq!(stamp.share, token);
+    assert_eq!(
+        stamp.recipient,
+        server::stamp::Recipient::Customer(customer_id(1))
+    );
+    assert_eq!(stamp.staff, "guide.li");
+
+    // The same key: the same share, 200. The per-customer limit (2, one held, one sent): 409.
+    let (status, again) = send(&brand.app, &brand.li, to(1), "coupon", "CT-TWO", "k-1").await;
+    assert_eq!((status, &again["token"]), (StatusCode::OK, &sent["token"]));
+    let (status, over) = send(&brand.app, &brand.li, to(1), "coupon", "CT-TWO", "k-2").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{over}");
+    assert_eq!(over["code"], "coupon_customer_limit");
+    // The same key for something else is refused, not mistaken for the first send.
+    let (status, reused) = send(&brand.app, &brand.li, to(2), "coupon", "CT-TWO", "k-1").await;
+    assert_eq!(
+        (status, reused["code"].as_str()),
+        (StatusCode::CONFLICT, Some("idempotency_key_reused"))
+    );
+
+    // The daily limit: one a day for this guide, whoever the customer.
+    let (status, _) = send(&brand.app, &brand.li, to(2), "coupon", "CT-DAY", "d-1").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, day) = send(&brand.app, &brand.li, to(3), "coupon", "CT-DAY", "d-2").await;
+    assert_eq!(
+        (status, day["code"].as_str()),
+        (StatusCode::CONFLICT, Some("coupon_daily_limit"))
+    );
+
+    // Not sendable here or not yet, unknown, another guide's customer: refused, nothing stored.
+    let (status, _) = send(&brand.app, &brand.li, to(2), "coupon", "CT-HZ", "x-1").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = send(&brand.app, &brand.li, to(2), "coupon", "CT-LATER", "x-2").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = send(&brand.app, &brand.li, to(2), "coupon", "CT-NONE", "x-3").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = send(&brand.app, &brand.wang, to(2), "coupon", "CT-TWO", "x-4").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "guide.wang does not follow this customer"
+    );
+    let (status, _) = send(
+        &brand.app,
+        &brand.li,
+        json!({"customer": "wmOTHER"}),
+        "coupon",
+        "CT-TWO",
+        "x-5",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(count(&brand.db, "SELECT COUNT(*) FROM shares").await, 2);
+}
+
+#[tokio::test]
+async fn a_cancel_or_a_lapse_gives_the_quota_back_and_a_claim_keeps_it() {
+    let brand = brand().await;
+    ingest(
+        &brand.db,
+        Kind::CouponTemplates,
+        vec![template(
+            "CT-ONE",
+            json!({"guide_quota": 1, "guide_daily_limit": 1}),
+        )],
+    )
+    .await;
+    let used = || {
+        count(
+            &brand.db,
+            "SELECT guide_quota_used FROM coupon_templates WHERE source_id = 'CT-ONE'",
+        )
+    };
+
+    let (status, first) = send(&brand.app, &brand.li, to(1), "coupon", "CT-ONE", "a").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = send(&brand.app, &brand.li, to(2), "coupon", "CT-ONE", "b").await;
+    assert_eq!(status, StatusCode::CONFLICT, "the quota of 1 is taken");
+    let cancel = brand
+        .app
+        .http
+        .post(brand.app.url(&format!(
+            "/api/v1/shares/{}/cancel",
+            first["token"].as_str().unwrap()
+        )))
+        .header(COOKIE, &brand.li.0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), StatusCode::OK);
+    assert_eq!(used().await, 0, "the cancel gave the quota back");
+    let (status, second) = send(&brand.app, &brand.li, to(2), "coupon", "CT-ONE", "c").await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{second}; the daily quota came back too"
+    );
+
+    // Unclaimed past its window: lapsed by the sweep, quota back.
+    let gate = server::database::WriteGate::for_database(&brand.db);
+    let lapsed =
+        server::shares::lapse_unclaimed(&brand.db, &gate, Utc::now() + Duration::hours(73))
+            .await
+            .unwrap();
+    assert_eq!(lapsed, 1);
+    assert_eq!(used().await, 0);
+    let (status, third) = send(&brand.app, &brand.li, to(3), "coupon", "CT-ONE", "d").await;
+    assert_eq!(status, StatusCode::CREATED, "{third}");
+
+    // Claimed (the mall reports the grant with the share token): it keeps its quota.
+    ingest(
+        &brand.db,
+        Kind::CouponGrants,
+        vec![json!({
+        "id": "G-CLAIM", "updated_at": "2026-12-01T00:00:00Z", "template_id": "CT-ONE",
+        "member_id": "M1", "status": "claimed", "issued_at": "2026-12-01T00:00:00Z",
+        "share_token": third["token"]})],
+    )
+    .await;
+    let lapsed =
+        server::shares::lapse_unclaimed(&brand.db, &gate, Utc::now() + Duration::hours(73))
+            .await
+            .unwrap();
+    assert_eq!(lapsed, 0, "a claimed coupon does not lapse");
+    assert_eq!(used().await, 1);
+    let states = tests::sql::texts(&brand.db, "SELECT state FROM shares ORDER BY id").await;
+    assert_eq!(states, ["cancelled", "lapsed", "prepared"]);
+}
+
+#[tokio::test]
+async fn the_products_tab_lists_what_is_on_sale_here_in_stock_and_sends_it_stamped() {
+    let brand = brand().await;
+    let product = |id: &str, title: &str, extra: Value| {
+        let mut record = json!({"id": id, "updated_at": "2026-01-01T00:00:00Z", "title": title,
+            "price_fen": 19900, "image_url": format!("https://img.example.com/{id}.jpg")});
+        for (key, value) in extra.as_object().unwrap() {
+            record[key] = value.clone();
+        }
+        record
+    };
+    let mut products = vec![
+        product(
+            "P-CASH",
+            "羊绒围巾",
+            json!({"skus": [
+            {"sku": "SC-RED", "spec": "红色", "price_fen": 19900, "stock": 5},
+            {"sku": "SC-GREY", "spec": "灰色", "price_fen": 25900, "stock": 0}]}),
+        ),
+        product(
+            "P-GONE",
+            "羊绒手套",
+            json!({"skus": [{"sku": "GL-1", "price_fen": 9900, "stock": 0}]}),
+        ),
+        product("P-HZ", "西湖限定帆布包", json!({"store_ids": ["S002"]})),
+        product("P-OFF", "下架羊绒衫", json!({"on_sale": false})),
+    ];
+    for n in 0..25 {
+        products.push(product(
+            &format!("P-{n:02}"),
+            &format!("基础款T恤{n:02}"),
+            json!({}),
+        ));
+    }
+    ingest(&brand.db, Kind::Products, products).await;
+
+    let (status, found) = brand.app.get_as(&brand.li, "/api/v1/products?q=羊绒").await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let ids: Vec<&str> = found["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["P-CASH"], "in stock, on sale, sold here");
+    let cash = &found["products"][0];
+    assert_eq!(
+        (
+            cash["price_min_fen"].as_i64(),
+            cash["price_max_fen"].as_i64(),
+            cash["stock"].as_i64()
+        ),
+        (Some(19900), Some(25900), Some(5))
+    );
+    let (_, by_sku) = brand
+        .app
+        .get_as(&brand.li, "/api/v1/products?q=sc-grey")
+        .await;
+    assert_eq!(
+        by_sku["products"][0]["id"], "P-CASH",
+        "SKU codes match, ignoring case"
+    );
+    let (_, here) = brand
+        .app
+        .get_as(&brand.wang, "/api/v1/products?q=帆布")
+        .await;
+    assert_eq!(
+        here["products"][0]["id"], "P-HZ",
+        "S002's guide sees S002's product"
+    );
+
+    // Paged: 26 sendable for S001, 20 and 6, no repeats.
+    let (_, first) = brand.app.get_as(&brand.li, "/api/v1/products").await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let (_, second) = brand
+        .app
+        .get_as(&brand.li, &format!("/api/v1/products?cursor={cursor}"))
+        .await;
+    let mut all: Vec<String> = [&first, &second]
+        .iter()
+        .flat_map(|page| {
+            page["products"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        (
+            first["products"].as_array().unwrap().len(),
+            second["next_cursor"].clone()
+        ),
+        (20, Value::Null)
+    );
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 26, "{first}\n{second}");
+    let (status, _) = brand
+        .app
+        .get_as(&brand.li, "/api/v1/products?cursor=nonsense")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Sent: a news card with the product's picture, its short link to the stamped page.
+    let (status, sent) = send(&brand.app, &brand.li, to(5), "product", "P-CASH", "p-1").await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let news = &sent["messages"][0]["news"];
+    assert_eq!(news["title"], "羊绒围巾");
+    assert_eq!(news["desc"], "¥199 起");
+    assert_eq!(news["imgUrl"], "https://img.example.com/P-CASH.jpg");
+    let opened = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(news["link"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        target.starts_with("https://mall.example.com/product/P-CASH?"),
+        "{target}"
+    );
+    assert_eq!(stamp_checks(&target).share, sent["token"].as_str().unwrap());
+    // Out of stock, another store's, off sale: not sendable.
+    for id in ["P-GONE", "P-HZ", "P-OFF"] {
+        let (status, _) = send(
+            &brand.app,
+            &brand.li,
+            to(5),
+            "product",
+            id,
+            &format!("x-{id}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{id}");
+    }
+}
+
+/// Replicas share no lanes: the database alone must keep the count. 200 sends prepared at
+/// once straight through `prepare_share` (no lane, no write gate) against a quota of 50.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_database_alone_holds_the_quota_when_replicas_send_at_once() {
+    use server::config::StampSettings;
+    use server::shares::{CouponHold, Sender, SharedItem, prepare_share};
+    let brand = brand().await;
+    ingest(
+        &brand.db,
+        Kind::CouponTemplates,
+        vec![template("CT-RACE", json!({"guide_quota": 50}))],
+    )
+    .await;
+    let template_id = count(
+        &brand.db,
+        "SELECT id FROM coupon_templates WHERE source_id = 'CT-RACE'",
+    )
+    .await;
+    let guide_id = count(
+        &brand.db,
+        "SELECT id FROM guides WHERE wecom_userid = 'guide.li'",
+    )
+    .await;
+    let stamping = Arc::new(StampSettings {
+        keys: StampKeys::parse(KEYS).unwrap(),
+        params: ParamNames::default(),
+        max_age_secs: 86_400,
+    });
+    let start = Arc::new(Barrier::new(200));
+    let sends: Vec<_> = (1..=200)
+        .map(|n| {
+            let (db, stamping, start) =
+                (brand.db.clone(), Arc::clone(&stamping), Arc::clone(&start));
+            tokio::spawn(async move {
+                let item = SharedItem {
+                    kind: "coupon",
+                    id: "CT-RACE".into(),
+                    target: "https://mall.example.com/coupon/claim?template=CT-RACE".into(),
+                    coupon: Some(CouponHold {
+                        template_id,
+                        per_customer_limit: 1,
+                        daily_limit: None,
+                        member_id: None,
+                        claim_by: Utc::now() + Duration::hours(72),
+                    }),
+                };
+                let sender = Sender {
+                    guide_id,
+                    staff_userid: "guide.li".into(),
+                };
+                let recipient = server::stamp::Recipient::Customer(customer_id(n));
+                start.wait().await;
+                let gate = server::database::WriteGate::default();
+                prepare_share(
+                    &db,
+                    &gate,
+                    &stamping,
+                    &sender,
+                    &recipient,
+                    &item,
+                    &format!("r-{n}"),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for send in sends {
+        match send.await.unwrap() {
+            Ok((_, true)) => created += 1,
+            Err(server::shares::ShareError::Refused {
+                code: "coupon_quota",
+                ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(created, 50);
+    assert_eq!(count(&brand.db, "SELECT COUNT(*) FROM shares").await, 50);
+}
