@@ -17,6 +17,7 @@ mod m20261201_000009_exactly_once;
 mod m20261201_000010_shares;
 mod m20261201_000011_share_clicks;
 mod m20261201_000012_coupon_quotas;
+mod m20261201_000013_materials;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_shares::Migration),
             Box::new(m20261201_000011_share_clicks::Migration),
             Box::new(m20261201_000012_coupon_quotas::Migration),
+            Box::new(m20261201_000013_materials::Migration),
         ]
     }
 }

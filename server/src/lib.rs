@@ -17,6 +17,7 @@ pub mod entity;
 pub mod error;
 pub mod health;
 pub mod inbox;
+pub mod media;
 pub mod request_log;
 pub mod secret;
 pub mod shares;

@@ -80,3 +80,38 @@ pub struct SkuLine {
     pub price_fen: i64,
     pub stock: Option<i64>,
 }
+
+/// `GET /api/v1/materials?q=`: the brand's library, by group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialLibrary {
+    pub groups: Vec<MaterialGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialGroup {
+    /// `未分组` for materials without a group.
+    pub name: String,
+    pub materials: Vec<MaterialCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialCard {
+    /// What `POST /api/v1/shares` takes with `kind: "material"`.
+    pub id: String,
+    /// `page`, `miniprogram`, `image`, `file` or `text` (a script).
+    pub kind: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub image_url: Option<String>,
+    /// A script's text.
+    pub content: Option<String>,
+    /// What a script sends after its text.
+    pub attachment: Option<MaterialRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialRef {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+}

@@ -95,6 +95,21 @@ impl TestSimulator {
             .expect("sim mark-tags json")
     }
 
+    /// Media uploads and messages the simulator received (`{path, body, at_ms}`), oldest
+    /// first; only those of `path`.
+    pub async fn outbound(&self, path: &str) -> Vec<serde_json::Value> {
+        let all: Vec<serde_json::Value> = self
+            .http
+            .get(format!("{}sim/outbound", self.base_url))
+            .send()
+            .await
+            .expect("sim outbound")
+            .json()
+            .await
+            .expect("sim outbound json");
+        all.into_iter().filter(|r| r["path"] == path).collect()
+    }
+
     pub async fn revoke_tokens(&self) {
         let response = self
             .http

@@ -78,12 +78,7 @@ impl Application {
         let dependencies = Dependencies {
             clicks: web::Data::new(clicks),
             share_targets: web::Data::new(ShareTargets::default()),
-            sending: web::Data::new(SendingSetup {
-                gate: write_gate.clone(),
-                lanes: Default::default(),
-                stamping: settings.stamp.clone(),
-                mall: settings.mall.clone(),
-            }),
+            sending: web::Data::new(sending_setup(&settings, &write_gate)),
             mall: web::Data::new(settings.mall.clone()),
             inbox: web::Data::new(Intake::start(db.clone(), write_gate.clone(), inbox_wakeup)),
             sessions: web::Data::new(Sessions::new(
@@ -244,6 +239,19 @@ async fn load_sidebar(settings: &Settings) -> anyhow::Result<SidebarAssets> {
         );
     }
     Ok(assets)
+}
+
+/// What sending needs, built once: the stamp and mall settings, the coupon lanes, the
+/// media library and the group chats WeCom has told us about.
+fn sending_setup(settings: &Settings, gate: &database::WriteGate) -> SendingSetup {
+    SendingSetup {
+        gate: gate.clone(),
+        lanes: Default::default(),
+        stamping: settings.stamp.clone(),
+        mall: settings.mall.clone(),
+        media: Default::default(),
+        chats: Default::default(),
+    }
 }
 
 fn worker_settings(settings: &Settings, gate: database::WriteGate) -> WorkerSettings {

@@ -10,7 +10,9 @@ use serde_json::Value;
 use shared::{IngestAnswer, IngestRejection};
 
 use super::record::RecordError;
-use super::{behaviour, coupons, grants, members, orders, products, shipments, staff, stores};
+use super::{
+    behaviour, coupons, grants, materials, members, orders, products, shipments, staff, stores,
+};
 use crate::database::begin_write;
 
 /// At most this many records per request.
@@ -27,10 +29,11 @@ pub enum Kind {
     CouponTemplates,
     CouponGrants,
     Events,
+    Materials,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Stores,
         Kind::Staff,
         Kind::Members,
@@ -40,6 +43,7 @@ impl Kind {
         Kind::CouponTemplates,
         Kind::CouponGrants,
         Kind::Events,
+        Kind::Materials,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Kind {
             Kind::CouponTemplates => "coupon-templates",
             Kind::CouponGrants => "coupon-grants",
             Kind::Events => "events",
+            Kind::Materials => "materials",
         }
     }
 
@@ -78,6 +83,7 @@ pub async fn apply_record(
         Kind::CouponTemplates => coupons::apply(db, parse(value)?, now).await,
         Kind::CouponGrants => one(grants::apply_many(db, parsed(value), now).await?),
         Kind::Events => one(behaviour::apply_many(db, parsed(value), now).await?),
+        Kind::Materials => materials::apply(db, parse(value)?, now).await,
     }
 }
 

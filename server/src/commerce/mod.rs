@@ -19,6 +19,7 @@ pub mod cursor;
 pub mod grants;
 pub mod import;
 pub mod ingest;
+pub mod materials;
 pub mod member_link;
 pub mod member_view;
 pub mod members;

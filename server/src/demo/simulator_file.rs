@@ -38,6 +38,7 @@ impl SimulatorFile {
             members: brand.staff.iter().map(|s| s.member.clone()).collect(),
             contacts: Vec::new(),
             tag_groups: brand.tag_groups.clone(),
+            group_chats: brand.staff.iter().enumerate().map(guide_group).collect(),
             callback: None,
         };
         let head = serde_json::to_string(&head).map_err(|e| io_error(e.into()))?;
@@ -81,5 +82,19 @@ impl SimulatorFile {
             .and_then(|()| self.out.flush())
             .map_err(|e| self.error(e))?;
         std::fs::rename(&self.partial, &self.path).map_err(|e| self.error(e))
+    }
+}
+
+/// Each guide's customer group (客户群), for sending to a group chat in the demo.
+fn guide_group((index, staff): (usize, &super::brand::Staff)) -> crate::wecom::outbound::GroupChat {
+    let userid = staff.member.userid.clone();
+    crate::wecom::outbound::GroupChat {
+        chat_id: format!("wrDEMOCHAT{:04}", index + 1),
+        name: format!("{}的会员福利群", staff.member.name),
+        owner: userid.clone(),
+        member_list: vec![crate::wecom::outbound::GroupChatMember {
+            userid,
+            member_type: 1,
+        }],
     }
 }

@@ -5,6 +5,7 @@
 //! nothing, and a fact older than what is recorded (a delayed callback) does not overwrite it.
 
 mod customers;
+pub mod group_chats;
 mod guides;
 mod relations;
 pub mod scope;

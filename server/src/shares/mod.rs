@@ -10,6 +10,7 @@
 pub mod clicks;
 pub mod coupon_offers;
 pub mod coupon_quota;
+mod items;
 mod messages;
 pub mod send;
 pub mod short_link;
@@ -143,7 +144,12 @@ fn stamped_row(
         store,
         issued_at: now.timestamp(),
     };
-    let link = stamp_link(&item.target, &stamp, &stamping.keys, &stamping.params)?;
+    // A script's text or an image has nowhere to carry a stamp: the share still records it.
+    let link = if item.target.is_empty() {
+        String::new()
+    } else {
+        stamp_link(&item.target, &stamp, &stamping.keys, &stamping.params)?
+    };
     Ok(new_row(
         sender,
         recipient,

@@ -7,6 +7,7 @@ pub mod customer_orders;
 pub mod customer_tags;
 pub mod my_customers;
 pub mod profile;
+pub mod send_tabs;
 pub mod sending;
 pub mod share_outcome;
 
@@ -43,9 +44,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route(
         "/api/v1/customers/{external_userid}/coupons",
-        web::get().to(sending::coupons_for_customer),
+        web::get().to(send_tabs::coupons_for_customer),
     )
-    .route("/api/v1/products", web::get().to(sending::products))
+    .route("/api/v1/products", web::get().to(send_tabs::products))
+    .route("/api/v1/materials", web::get().to(send_tabs::materials))
     .route("/api/v1/shares", web::post().to(sending::create_share))
     .route("/api/v1/tags", web::get().to(customer_tags::catalogue))
     .route(

@@ -1,121 +1,24 @@
-//! The sending tabs' API: what the guide can send this customer (coupons) or anyone (the
-//! store's products), and `POST /api/v1/shares`, which prepares a stamped share and answers
-//! the `sendChatMessage` payloads. Who sends is the session's guide; the recipient must be a
-//! customer that guide follows (else 404, as for every read).
+//! `POST /api/v1/shares`: the guide sends something to the customer or group chat of the
+//! open chat. The sender is the session's guide; a customer must be one they follow, a group
+//! chat one WeCom says they own or are in (else 404); the share is prepared and stamped and
+//! the `sendChatMessage` payloads answered.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use sea_orm::DatabaseConnection;
-use serde::Deserialize;
-use shared::offer::{ProductCard, ProductPage, SkuLine};
 use shared::share::{ShareRecipient, ShareRequest};
 
 use crate::auth::Guide;
-use crate::commerce::sendable_products::{ProductOnSale, products_for_store};
-use crate::commerce::staff::current_store;
 use crate::config::{MallSettings, PublicUrl, StampSettings};
 use crate::database::WriteGate;
+use crate::directory::group_chats::GroupChats;
 use crate::directory::scope::followed_member;
 use crate::error::AppError;
-use crate::shares::coupon_offers::{CouponAsker, customer_coupons};
+use crate::media::MediaLibrary;
 use crate::shares::coupon_quota::QuotaLanes;
 use crate::shares::send::{SendRequest, Sending, send_item};
 use crate::shares::{Sender, ShareError};
 use crate::stamp::Recipient;
-
-const PRODUCTS_PER_PAGE: u64 = 20;
-
-/// `GET /api/v1/customers/{external_userid}/coupons`.
-pub async fn coupons_for_customer(
-    db: web::Data<DatabaseConnection>,
-    mall: web::Data<MallSettings>,
-    guide: Guide,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let member_id = followed_member(db.get_ref(), guide.id, &path).await?;
-    let store_id = current_store(db.get_ref(), &guide.userid).await?;
-    let recipient = Recipient::Customer(path.into_inner());
-    let claim_page = mall.coupon_url.is_some()
-        || mall
-            .miniprogram
-            .as_ref()
-            .is_some_and(|mp| mp.coupon_page.is_some());
-    let asker = CouponAsker {
-        guide_id: guide.id,
-        store_id,
-        member_id,
-        recipient: &recipient,
-        claim_page,
-    };
-    let coupons = customer_coupons(db.get_ref(), &asker, Utc::now()).await?;
-    Ok(HttpResponse::Ok().json(coupons))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ProductQuery {
-    #[serde(default)]
-    pub q: Option<String>,
-    #[serde(default)]
-    pub cursor: Option<String>,
-}
-
-/// `GET /api/v1/products?q=&cursor=`: on sale in the guide's store, in stock.
-pub async fn products(
-    db: web::Data<DatabaseConnection>,
-    guide: Guide,
-    query: web::Query<ProductQuery>,
-) -> Result<HttpResponse, AppError> {
-    let cursor = match query.cursor.as_deref() {
-        None => None,
-        Some(text) => Some(text.parse::<i64>().map_err(|_| AppError::BadRequest {
-            code: "invalid_cursor",
-            message: "翻页参数无效，请从第一页重新加载".into(),
-        })?),
-    };
-    if query.q.as_ref().is_some_and(|q| q.chars().count() > 64) {
-        return Err(AppError::BadRequest {
-            code: "invalid_query",
-            message: "搜索词最多 64 个字".into(),
-        });
-    }
-    let store = current_store(db.get_ref(), &guide.userid).await?;
-    let (found, next_cursor) = products_for_store(
-        db.get_ref(),
-        store,
-        query.q.as_deref(),
-        cursor,
-        PRODUCTS_PER_PAGE,
-    )
-    .await?;
-    let products = found.into_iter().map(product_card).collect();
-    Ok(HttpResponse::Ok().json(ProductPage {
-        products,
-        next_cursor,
-    }))
-}
-
-fn product_card(found: ProductOnSale) -> ProductCard {
-    let (price_min_fen, price_max_fen) = found.price_range();
-    let stock = found.stock();
-    ProductCard {
-        id: found.product.source_id,
-        title: found.product.title,
-        image_url: found.product.image_url,
-        price_min_fen,
-        price_max_fen,
-        stock,
-        skus: found
-            .skus
-            .into_iter()
-            .map(|sku| SkuLine {
-                sku: sku.sku,
-                spec: sku.spec,
-                price_fen: sku.price_fen,
-                stock: sku.stock,
-            })
-            .collect(),
-    }
-}
+use crate::wecom::client::WecomClient;
 
 /// What `POST /api/v1/shares` needs from the server's configuration.
 pub struct SendingSetup {
@@ -123,6 +26,8 @@ pub struct SendingSetup {
     pub lanes: QuotaLanes,
     pub stamping: Option<StampSettings>,
     pub mall: MallSettings,
+    pub media: MediaLibrary,
+    pub chats: GroupChats,
 }
 
 /// `POST /api/v1/shares`: `201` with a new share, `200` with the one this idempotency key
@@ -131,6 +36,7 @@ pub async fn create_share(
     db: web::Data<DatabaseConnection>,
     setup: web::Data<SendingSetup>,
     public_url: web::Data<PublicUrl>,
+    wecom: Option<web::Data<WecomClient>>,
     guide: Guide,
     body: web::Json<ShareRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -140,18 +46,8 @@ pub async fn create_share(
             message: "服务器未配置链接签名密钥（GUIDEDESK_STAMP_KEYS），暂不能发送".into(),
         });
     };
-    let (recipient, member_id) = match &body.to {
-        ShareRecipient::Customer(id) => {
-            let member_id = followed_member(db.get_ref(), guide.id, id).await?;
-            (Recipient::Customer(id.clone()), member_id)
-        }
-        ShareRecipient::Chat(_) => {
-            return Err(AppError::BadRequest {
-                code: "chat_unsupported",
-                message: "暂不支持向群聊发送".into(),
-            });
-        }
-    };
+    let wecom = wecom.as_ref().map(|client| client.get_ref());
+    let (recipient, member_id) = recipient(&db, &setup, wecom, &guide, &body.to).await?;
     let sending = Sending {
         db: db.get_ref(),
         gate: &setup.gate,
@@ -159,6 +55,8 @@ pub async fn create_share(
         stamping,
         mall: &setup.mall,
         public_url: public_url.as_str(),
+        wecom,
+        media: &setup.media,
     };
     let sender = Sender {
         guide_id: guide.id,
@@ -174,6 +72,32 @@ pub async fn create_share(
         Ok((prepared, true)) => Ok(HttpResponse::Created().json(prepared)),
         Ok((prepared, false)) => Ok(HttpResponse::Ok().json(prepared)),
         Err(err) => Err(share_error(err)),
+    }
+}
+
+/// The recipient, if the guide may send to it: a customer they follow (with the member whose
+/// coupons count), or a group chat they own or are in.
+async fn recipient(
+    db: &DatabaseConnection,
+    setup: &SendingSetup,
+    wecom: Option<&WecomClient>,
+    guide: &Guide,
+    to: &ShareRecipient,
+) -> Result<(Recipient, Option<i64>), AppError> {
+    match to {
+        ShareRecipient::Customer(id) => {
+            let member_id = followed_member(db, guide.id, id).await?;
+            Ok((Recipient::Customer(id.clone()), member_id))
+        }
+        ShareRecipient::Chat(id) => {
+            let wecom = wecom.ok_or(AppError::Wecom(
+                crate::wecom::client::WecomError::NotConfigured("WECOM_CORP_ID and WECOM_SECRET"),
+            ))?;
+            match setup.chats.chat_of(wecom, id, &guide.userid).await? {
+                Some(_) => Ok((Recipient::Chat(id.clone()), None)),
+                None => Err(AppError::NotFound),
+            }
+        }
     }
 }
 

@@ -207,6 +207,42 @@ impl WecomClient {
         }
     }
 
+    /// A POST whose body `build` sets (a multipart upload), with the access token and one
+    /// token refresh like the JSON calls; the raw answer, for `api::decode`. Not retried on
+    /// busy answers: an upload is large, and the caller can try again.
+    pub(super) async fn with_token_raw(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<Vec<u8>, WecomError> {
+        let mut token = self.access_token().await?;
+        for attempt in 0..2 {
+            let url = call_url(&self.inner.settings.api_base, path, query, Some(&token))?;
+            let response = build(self.inner.http.post(url))
+                .send()
+                .await
+                .map_err(|err| WecomError::Transport(err.without_url().to_string()))?;
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|err| WecomError::Transport(err.without_url().to_string()))?;
+            match api::decode::<serde_json::Value>(path, &bytes) {
+                Err(WecomError::Api { code, .. })
+                    if attempt == 0
+                        && matches!(code, TOKEN_INVALID | TOKEN_EXPIRED | TOKEN_MISSING) =>
+                {
+                    self.inner.token.invalidate(&token).await?;
+                    token = self.access_token().await?;
+                }
+                _ => return Ok(bytes.to_vec()),
+            }
+        }
+        Err(WecomError::Transport(format!(
+            "{path}: the access token was refused twice"
+        )))
+    }
+
     /// One call, retried on busy and rate-limited answers.
     async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,

@@ -13,3 +13,4 @@ mod event_fields;
 pub mod events;
 pub mod flat_xml;
 pub mod jssdk;
+pub mod outbound;

@@ -13,6 +13,9 @@ pub(super) const TOKEN_INVALID: i64 = 40014;
 pub(super) const TOKEN_MISSING: i64 = 41001;
 pub(super) const TOKEN_EXPIRED: i64 = 42001;
 pub(super) const INVALID_PARAMETER: i64 = 40058;
+pub(super) const INVALID_CHAT_ID: i64 = 40050;
+/// The welcome code was used, expired, or the customer is already chatting.
+pub(super) const WELCOME_CODE_USED: i64 = 41051;
 /// The customer is already being transferred.
 pub(super) const TRANSFER_PENDING: i64 = 40097;
 

@@ -15,6 +15,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sim/tokens/revoke", web::post().to(revoke_tokens))
         .route("/sim/mark-tags", web::get().to(mark_tags))
         .route("/sim/tickets", web::get().to(tickets))
+        .route("/sim/outbound", web::get().to(super::sends::outbound))
         .route(
             "/sim/transfers/complete",
             web::post().to(complete_transfers),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::wecom::api::{
     ContactDetails, CorpTag, CorpTagGroup, ExternalContact, FollowTag, FollowUser, Member,
 };
+use crate::wecom::outbound::{GroupChat, GroupChatMember};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SimulatorData {
@@ -19,6 +20,9 @@ pub struct SimulatorData {
     pub contacts: Vec<ContactDetails>,
     #[serde(default)]
     pub tag_groups: Vec<CorpTagGroup>,
+    /// Customer group chats (客户群), for `externalcontact/groupchat/get`.
+    #[serde(default)]
+    pub group_chats: Vec<GroupChat>,
     /// Where pushed callbacks go (the app's callback URL, Token and EncodingAESKey).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<super::push::CallbackTarget>,
@@ -172,7 +176,26 @@ impl SimulatorData {
                     vec![tag("etSKIN", "护肤", 1), tag("etMAKEUP", "彩妆", 2)],
                 ),
             ],
+            group_chats: sample_group_chats(),
             callback: None,
         }
     }
+}
+
+/// guide.li's customer group, with two of the sample customers in it.
+pub fn sample_group_chats() -> Vec<GroupChat> {
+    let member = |userid: &str, member_type: i64| GroupChatMember {
+        userid: userid.into(),
+        member_type,
+    };
+    vec![GroupChat {
+        chat_id: "wrSIMCHAT0001".into(),
+        name: "南京西路店会员福利群".into(),
+        owner: "guide.li".into(),
+        member_list: vec![
+            member("guide.li", 1),
+            member("wmSIM0001", 2),
+            member("wmSIM0002", 2),
+        ],
+    }]
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::answers::*;
 use super::tags_and_transfers::{corp_tag_list, mark_tag, transfer_customer, transfer_result};
-use super::{Shared, lock};
+use super::{Shared, lock, sends};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -44,6 +44,16 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/externalcontact/resigned/transfer_result",
                 web::post().to(transfer_result),
+            )
+            .route("/media/upload", web::post().to(sends::media_upload))
+            .route(
+                "/externalcontact/groupchat/get",
+                web::post().to(sends::group_chat_get),
+            )
+            .route("/message/send", web::post().to(sends::message_send))
+            .route(
+                "/externalcontact/send_welcome_msg",
+                web::post().to(sends::send_welcome_msg),
             ),
     );
 }

@@ -14,6 +14,7 @@ mod data;
 mod endpoints;
 mod oauth;
 mod push;
+mod sends;
 mod tags_and_transfers;
 
 use std::collections::HashMap;
@@ -73,6 +74,8 @@ pub(crate) struct Simulator {
     tickets: IssuedTickets,
     /// Customer transfers requested, as WeCom tracks them until they complete.
     transfers: Vec<TransferRecord>,
+    /// Media uploads and messages sent, in the order they arrived.
+    outbound: Vec<sends::OutboundRecord>,
 }
 
 /// One customer's resigned-member transfer, as the simulated WeCom tracks it.
@@ -129,12 +132,14 @@ impl WecomSimulator {
             marks: Vec::new(),
             tickets: IssuedTickets::default(),
             transfers: Vec::new(),
+            outbound: Vec::new(),
         }));
         let state = web::Data::new(shared);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::JsonConfig::default().limit(1024 * 1024))
+                .app_data(web::PayloadConfig::new(32 * 1024 * 1024))
                 .configure(endpoints::routes)
                 .configure(control::routes)
                 .configure(oauth::routes)

@@ -24,6 +24,8 @@ const TABLES: &[&str] = &[
     "share_clicks",
     "coupon_guide_days",
     "coupon_send_turns",
+    "materials",
+    "wecom_media",
 ];
 
 async fn connect(database: &TestDatabase) -> DatabaseConnection {

@@ -24,7 +24,7 @@ const KEYS: &str = "k1:the-stamp-key-of-the-test-brand-000000001";
 const CUSTOMERS: usize = 1000;
 
 struct Brand {
-    _simulator: TestSimulator,
+    simulator: TestSimulator,
     app: TestApp,
     db: DatabaseConnection,
     li: SessionCookie,
@@ -90,7 +90,7 @@ async fn brand() -> Brand {
     let wang = sign_in(&app, &simulator, "guide.wang").await;
     follow_customers(&db).await;
     Brand {
-        _simulator: simulator,
+        simulator,
         app,
         db,
         li,
@@ -729,4 +729,200 @@ async fn the_database_alone_holds_the_quota_when_replicas_send_at_once() {
     }
     assert_eq!(created, 50);
     assert_eq!(count(&brand.db, "SELECT COUNT(*) FROM shares").await, 50);
+}
+
+#[tokio::test]
+async fn materials_and_scripts_are_listed_by_group_and_sent_stamped_with_images_uploaded_once() {
+    let brand = brand().await;
+    let picture = brand.app.url("/demo/images/P0001.svg");
+    let material = |id: &str, kind: &str, group: &str, extra: Value| {
+        let mut record = json!({"id": id, "updated_at": "2026-01-01T00:00:00Z", "kind": kind,
+            "title": format!("素材{id}"), "group": group});
+        for (key, value) in extra.as_object().unwrap() {
+            record[key] = value.clone();
+        }
+        record
+    };
+    ingest(&brand.db, Kind::Materials, vec![
+        material("M-PAGE", "page", "活动", json!({"url": "https://mall.example.com/activity/winter",
+            "description": "冬季会员日，满300减50", "image_url": "https://img.example.com/winter.jpg"})),
+        material("M-MINI", "miniprogram", "活动", json!({"page": "pages/activity/index.html?id=7",
+            "appid": "wx0123456789abcdef"})),
+        material("M-IMG", "image", "海报", json!({"url": picture})),
+        material("M-IMG2", "image", "海报", json!({"url": picture})),
+        material("M-SCRIPT", "text", "话术", json!({"content": "您好，冬季会员日开始啦，点开看看～",
+            "attachment_id": "M-PAGE"})),
+        material("M-OLD", "page", "活动", json!({"url": "https://mall.example.com/old", "active": false})),
+    ])
+    .await;
+
+    let (status, library) = brand.app.get_as(&brand.li, "/api/v1/materials").await;
+    assert_eq!(status, StatusCode::OK, "{library}");
+    let groups: Vec<(&str, usize)> = library["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["name"].as_str().unwrap(),
+                g["materials"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [("活动", 2), ("海报", 2), ("话术", 1)],
+        "the inactive one is not listed"
+    );
+    let script = &library["groups"][2]["materials"][0];
+    assert_eq!(script["attachment"]["title"], "素材M-PAGE");
+    let (_, found) = brand
+        .app
+        .get_as(&brand.li, "/api/v1/materials?q=会员日")
+        .await;
+    assert_eq!(found["groups"].as_array().unwrap().len(), 1, "{found}");
+
+    // A script: its text, then its page as a news card through the short link, stamped.
+    let (status, sent) = send(&brand.app, &brand.li, to(1), "material", "M-SCRIPT", "m-1").await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(
+        sent["messages"][0],
+        json!({"msgtype": "text", "text": {"content": "您好，冬季会员日开始啦，点开看看～"}})
+    );
+    let news = &sent["messages"][1]["news"];
+    assert_eq!(news["link"], sent["link"]);
+    assert_eq!(news["desc"], "冬季会员日，满300减50");
+    let opened = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(sent["link"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        target.starts_with("https://mall.example.com/activity/winter?"),
+        "{target}"
+    );
+    assert_eq!(stamp_checks(&target).share, sent["token"].as_str().unwrap());
+
+    // A mini-program page: a mini-program card, the stamp on its page, no short link.
+    let (status, mini) = send(&brand.app, &brand.li, to(1), "material", "M-MINI", "m-2").await;
+    assert_eq!(status, StatusCode::CREATED, "{mini}");
+    assert!(mini.get("link").is_none(), "{mini}");
+    let card = &mini["messages"][0]["miniprogram"];
+    assert_eq!(card["appid"], "wx0123456789abcdef");
+    let page = card["page"].as_str().unwrap();
+    assert!(
+        page.starts_with("pages/activity/index.html?id=7&gd_share="),
+        "{page}"
+    );
+    assert_eq!(stamp_checks(page).share, mini["token"].as_str().unwrap());
+
+    // Images: uploaded to WeCom once per content, then the media id is reused.
+    let mut media = Vec::new();
+    for (n, id) in ["M-IMG", "M-IMG", "M-IMG2"].iter().enumerate() {
+        let (status, image) = send(
+            &brand.app,
+            &brand.li,
+            to(2),
+            "material",
+            id,
+            &format!("i-{n}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{image}");
+        assert_eq!(image["messages"][0]["msgtype"], "image");
+        media.push(
+            image["messages"][0]["image"]["mediaid"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert!(media.iter().all(|id| *id == media[0]), "{media:?}");
+    assert_eq!(
+        brand.simulator.outbound("cgi-bin/media/upload").await.len(),
+        1
+    );
+    // Older than 60 hours: uploaded again before WeCom's three days run out.
+    server::entity::wecom_media::Entity::update_many()
+        .col_expr(
+            server::entity::wecom_media::Column::UploadedAt,
+            sea_orm::sea_query::Expr::value(Some(Utc::now() - Duration::hours(61))),
+        )
+        .exec(&brand.db)
+        .await
+        .unwrap();
+    let (_, again) = send(&brand.app, &brand.li, to(2), "material", "M-IMG", "i-9").await;
+    assert_ne!(
+        again["messages"][0]["image"]["mediaid"].as_str().unwrap(),
+        media[0]
+    );
+    assert_eq!(
+        brand.simulator.outbound("cgi-bin/media/upload").await.len(),
+        2
+    );
+
+    let (status, _) = send(&brand.app, &brand.li, to(2), "material", "M-OLD", "o-1").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an inactive material is not sent"
+    );
+}
+
+#[tokio::test]
+async fn a_group_chat_gets_the_chat_id_in_its_stamp_and_only_its_own_guide_sends_there() {
+    let brand = brand().await;
+    ingest(
+        &brand.db,
+        Kind::CouponTemplates,
+        vec![template("CT-GROUP", json!({}))],
+    )
+    .await;
+    let chat = json!({"chat": "wrSIMCHAT0001"});
+    let (status, sent) = send(
+        &brand.app,
+        &brand.li,
+        chat.clone(),
+        "coupon",
+        "CT-GROUP",
+        "g-1",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let opened = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(sent["link"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let stamp = stamp_checks(&target);
+    assert_eq!(
+        stamp.recipient,
+        server::stamp::Recipient::Chat("wrSIMCHAT0001".into())
+    );
+    assert!(
+        target.contains("gd_chat=wrSIMCHAT0001") && !target.contains("gd_customer"),
+        "{target}"
+    );
+    // guide.wang is not in that chat; an unknown chat is nobody's.
+    let (status, _) = send(&brand.app, &brand.wang, chat, "coupon", "CT-GROUP", "g-2").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = send(
+        &brand.app,
+        &brand.li,
+        json!({"chat": "wrNOSUCHCHAT"}),
+        "coupon",
+        "CT-GROUP",
+        "g-3",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(count(&brand.db, "SELECT COUNT(*) FROM shares").await, 1);
 }
