@@ -4,7 +4,7 @@
 import * as ww from '@wecom/jssdk';
 
 // The JS-APIs the sidebar asks WeCom for.
-const JS_API_LIST = ['getContext', 'getCurExternalContact', 'sendChatMessage'];
+const JS_API_LIST = ['getContext', 'getCurExternalContact', 'getCurExternalChat', 'sendChatMessage'];
 
 // Whether the page runs inside the WeCom client (its user agent says `wxwork/…`).
 export function isWeCom() {
@@ -35,6 +35,7 @@ export function register(config) {
 // The open chat: where the sidebar was opened from (`getContext`: `single_chat_tools`,
 // `group_chat_tools`, …) and, in a one-to-one chat, the customer's external userid
 // (`getCurExternalContact`). Both asked at once: neither waits for the other.
+// In a customer group chat (`group_chat_tools`) the chat's id instead (`getCurExternalChat`).
 export async function currentChat() {
   const [context, contact] = await Promise.allSettled([
     ww.getContext(),
@@ -44,10 +45,30 @@ export async function currentChat() {
   if (contact.status === 'fulfilled') {
     return { entry, userId: contact.value.userId || '' };
   }
+  if (entry === 'group_chat_tools') {
+    try {
+      const chat = await ww.getCurExternalChat();
+      return { entry, userId: '', chatId: chat.chatId || '' };
+    } catch (failure) {
+      return { entry, userId: '', error: (failure && failure.errMsg) || String(failure) };
+    }
+  }
   const failure = contact.reason;
   return {
     entry,
     userId: '',
     error: (failure && (failure.errMsg || failure.message)) || String(failure),
   };
+}
+
+// Sends one `sendChatMessage` payload (as the server wrote it) into the open chat. Resolves
+// to '' on `sendChatMessage:ok`, else to WeCom's errMsg (`sendChatMessage:cancel` when the
+// guide closed the confirmation).
+export async function sendMessage(payload) {
+  try {
+    await ww.sendChatMessage(payload);
+    return '';
+  } catch (failure) {
+    return (failure && (failure.errMsg || failure.message)) || String(failure);
+  }
 }

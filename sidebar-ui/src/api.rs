@@ -7,6 +7,8 @@ use shared::customer::{
     CustomerList, CustomerProfile, OrderDetail, OrdersPage, TagCatalogue, TagEdit, TagGroup,
     TimelinePage,
 };
+use shared::offer::{CustomerCoupons, MaterialLibrary, ProductPage};
+use shared::share::{PreparedShare, ShareRecipient, ShareRequest, ShareStatus};
 use shared::{ApiError, Health, JssdkConfig, SessionInfo};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -161,6 +163,44 @@ pub async fn edit_tags(
         .json(&TagEdit { tag_ids })
         .map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
     read(request.send().await).await
+}
+
+/// The 优惠券 tab: what the customer holds and what this guide can send them (or the chat).
+pub async fn coupons(to: Option<ShareRecipient>) -> Result<CustomerCoupons, ApiFailure> {
+    let url = match to {
+        Some(ShareRecipient::Customer(id)) => format!("/api/v1/customers/{}/coupons", encode(&id)),
+        Some(ShareRecipient::Chat(id)) => format!("/api/v1/chats/{}/coupons", encode(&id)),
+        None => return Err(ApiFailure::Unexpected("no chat".into())),
+    };
+    read(Request::get(&url).send().await).await
+}
+
+/// A page of the store's products, matching `q`.
+pub async fn products(q: String, cursor: Option<String>) -> Result<ProductPage, ApiFailure> {
+    let mut url = format!("/api/v1/products?q={}", encode(&q));
+    if let Some(cursor) = cursor {
+        url.push_str(&format!("&cursor={}", encode(&cursor)));
+    }
+    read(Request::get(&url).send().await).await
+}
+
+pub async fn materials(q: String) -> Result<MaterialLibrary, ApiFailure> {
+    let url = format!("/api/v1/materials?q={}", encode(&q));
+    read(Request::get(&url).send().await).await
+}
+
+/// Prepares a share: its stamped messages, in the order to send them.
+pub async fn create_share(request: &ShareRequest) -> Result<PreparedShare, ApiFailure> {
+    let sent = Request::post("/api/v1/shares")
+        .json(request)
+        .map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
+    read(sent.send().await).await
+}
+
+/// Tells the server what became of a share: `sent` or `cancel`.
+pub async fn report_share(token: &str, outcome: &str) -> Result<ShareStatus, ApiFailure> {
+    let url = format!("/api/v1/shares/{}/{outcome}", encode(token));
+    read(Request::post(&url).send().await).await
 }
 
 /// A path or query component, percent-encoded.

@@ -1,13 +1,17 @@
-//! One customer: the profile read once, shown under three tabs (客户, 订单, 动态). The
-//! customer's id is provided to the tabs as context (`CustomerId`).
+//! One customer: the profile read once, shown under three tabs (客户, 订单, 动态), then the
+//! sending tabs (券, 商品, 素材). The customer's id is provided to the tabs as context
+//! (`CustomerId`), and as where sends go (`SendTo`).
 
 use leptos::prelude::*;
 use shared::customer::CustomerProfile;
 
 use crate::api::{self, ApiFailure};
-use crate::context::CustomerId;
+use crate::context::{CustomerId, SendTo};
+use crate::coupons_tab::CouponsTab;
 use crate::load_error::LoadError;
+use crate::materials_tab::MaterialsTab;
 use crate::orders_tab::OrdersTab;
+use crate::products_tab::ProductsTab;
 use crate::profile_tab::ProfileTab;
 use crate::reading::Reading;
 use crate::skeleton::skeleton;
@@ -18,6 +22,9 @@ enum Tab {
     Customer,
     Orders,
     Timeline,
+    Coupons,
+    Products,
+    Materials,
 }
 
 #[component]
@@ -26,6 +33,9 @@ pub fn CustomerView(customer: String) -> impl IntoView {
         let customer = customer.clone();
         move || api::profile(customer.clone())
     });
+    provide_context(SendTo(shared::share::ShareRecipient::Customer(
+        customer.clone(),
+    )));
     provide_context(CustomerId(customer));
     let tab = RwSignal::new(Tab::Customer);
     let retry = Callback::new(move |()| profile.refetch());
@@ -34,6 +44,9 @@ pub fn CustomerView(customer: String) -> impl IntoView {
             {tab_button(tab, Tab::Customer, "客户", "tab-customer")}
             {tab_button(tab, Tab::Orders, "订单", "tab-orders")}
             {tab_button(tab, Tab::Timeline, "动态", "tab-timeline")}
+            {tab_button(tab, Tab::Coupons, "券", "tab-coupons")}
+            {tab_button(tab, Tab::Products, "商品", "tab-products")}
+            {tab_button(tab, Tab::Materials, "素材", "tab-materials")}
         </nav>
         <Reading fallback=|| view! { <section class="card">{skeleton()}</section> }>
             {move || {
@@ -49,9 +62,9 @@ pub fn CustomerView(customer: String) -> impl IntoView {
     }
 }
 
-fn tab_button(
-    tab: RwSignal<Tab>,
-    which: Tab,
+pub fn tab_button<T: Copy + PartialEq + Send + Sync + 'static>(
+    tab: RwSignal<T>,
+    which: T,
     label: &'static str,
     testid: &'static str,
 ) -> impl IntoView {
@@ -78,6 +91,9 @@ fn tab_content(loaded: CustomerProfile, shown: Tab, tab: RwSignal<Tab>) -> AnyVi
         .into_any(),
         Tab::Orders => view! { <OrdersTab linked /> }.into_any(),
         Tab::Timeline => view! { <TimelineTab linked /> }.into_any(),
+        Tab::Coupons => view! { <CouponsTab /> }.into_any(),
+        Tab::Products => view! { <ProductsTab /> }.into_any(),
+        Tab::Materials => view! { <MaterialsTab /> }.into_any(),
     }
 }
 

@@ -1,15 +1,25 @@
 //! In a normal browser: the person picks one of the guide's customers. The choice sits in the
-//! address bar (`?customer=`), so a reload shows the same customer.
+//! address bar (`?customer=`), so a reload shows the same customer; `?chat=` opens a group
+//! chat's sending tabs. Sends are previewed, not sent (no WeCom here).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::customer_picker::CustomerPicker;
 use crate::customer_view::CustomerView;
+use crate::group_chat_view::GroupChatView;
 
 #[component]
 pub fn DevBridge() -> impl IntoView {
-    let chosen = RwSignal::new(customer_from_address());
+    provide_context(crate::context::Delivery::Preview);
+    if let Some(chat) = from_address("chat") {
+        return view! {
+            <div class="bridge-bar"><span class="muted">"演示模式 · 群聊"</span></div>
+            <GroupChatView chat />
+        }
+        .into_any();
+    }
+    let chosen = RwSignal::new(from_address("customer"));
     let choose = move |customer: Option<String>| {
         set_address(customer.as_deref());
         chosen.set(customer);
@@ -29,12 +39,14 @@ pub fn DevBridge() -> impl IntoView {
             None => view! { <CustomerPicker on_pick=move |id| choose(Some(id)) /> }.into_any(),
         }}
     }
+    .into_any()
 }
 
-fn customer_from_address() -> Option<String> {
+/// `?customer=` (or `?chat=`, a group chat's id) in the address.
+fn from_address(name: &str) -> Option<String> {
     let search = window().location().search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get("customer").filter(|c| !c.is_empty())
+    params.get(name).filter(|c| !c.is_empty())
 }
 
 fn set_address(customer: Option<&str>) {

@@ -15,6 +15,37 @@ extern "C" {
     fn register_js(config: JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = currentChat, catch)]
     async fn current_chat_js() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = sendMessage)]
+    async fn send_message_js(payload: JsValue) -> JsValue;
+}
+
+/// The chat the sidebar was opened beside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpenChat {
+    /// A one-to-one chat with a customer: their external userid.
+    Customer(String),
+    /// A customer group chat: its chat id.
+    Group(String),
+}
+
+/// Sends one payload into the open chat; WeCom's refusal in words the guide can act on.
+pub async fn send_message(message: &shared::share::ChatMessage) -> Result<(), String> {
+    let json = serde_json::to_string(message).map_err(|err| err.to_string())?;
+    let payload = js_sys::JSON::parse(&json).map_err(describe)?;
+    let answer = send_message_js(payload)
+        .await
+        .as_string()
+        .unwrap_or_default();
+    if answer.is_empty() {
+        return Ok(());
+    }
+    Err(if answer.contains("cancel") {
+        "已取消发送".into()
+    } else if answer.contains("context") || answer.contains("permission") {
+        format!("企业微信不允许从这里发送：请从聊天窗口的工具栏打开侧边栏后再发送（{answer}）")
+    } else {
+        format!("企业微信未能发送（{answer}）")
+    })
 }
 
 /// Whether the page runs inside the WeCom client.
@@ -23,9 +54,9 @@ pub fn is_wecom() -> bool {
 }
 
 /// Registers the page with the server's JS-SDK signatures (those the session's answer
-/// brought, else asked for now), then asks WeCom for the customer in the open chat: their
-/// external userid.
-pub async fn current_customer(signed: Option<JssdkConfig>) -> Result<String, String> {
+/// brought, else asked for now), then asks WeCom for the open chat: the customer's external
+/// userid, or in a customer group chat its chat id.
+pub async fn current_chat(signed: Option<JssdkConfig>) -> Result<OpenChat, String> {
     let config = match signed {
         Some(config) => config,
         None => api::jssdk_config(&page_url())
@@ -42,10 +73,14 @@ pub async fn current_customer(signed: Option<JssdkConfig>) -> Result<String, Str
     };
     let (entry, id, error) = (field("entry"), field("userId"), field("error"));
     if !id.is_empty() {
-        return Ok(id);
+        return Ok(OpenChat::Customer(id));
+    }
+    let chat_id = field("chatId");
+    if !chat_id.is_empty() {
+        return Ok(OpenChat::Group(chat_id));
     }
     if entry == "group_chat_tools" {
-        return Err("侧边栏在群聊中打开：请在与客户的单聊中查看客户资料".into());
+        return Err(format!("无法识别当前群聊，请确认这是客户群（{error}）"));
     }
     if error.is_empty() {
         Err("企业微信没有返回当前客户".into())

@@ -25,9 +25,13 @@ pub async fn spawn_app_on(
 }
 
 /// Spawns an app whose WeCom is `simulator`, on an existing database (a seeded brand's).
-pub async fn spawn_app_on_database(simulator: &TestSimulator, database_url: &str) -> TestApp {
+pub async fn spawn_app_on_database(
+    simulator: &TestSimulator,
+    database_url: &str,
+    extra: Vec<(&'static str, String)>,
+) -> TestApp {
     crate::spawn_app_with(crate::TestOptions {
-        env: simulated_wecom(simulator, Vec::new()),
+        env: simulated_wecom(simulator, extra),
         shared_database_url: Some(database_url.to_owned()),
         ..Default::default()
     })

@@ -53,6 +53,11 @@ pub struct SeededBrand {
 /// Seeds `customers` customers (seed 1), starts the simulator on the seed's WeCom half and an
 /// app on both.
 pub async fn seeded_brand(customers: u64) -> SeededBrand {
+    seeded_brand_with(customers, Vec::new()).await
+}
+
+/// The same, the app started with `extra` settings too.
+pub async fn seeded_brand_with(customers: u64, extra: Vec<(&'static str, String)>) -> SeededBrand {
     let database = TestDatabase::create().await;
     let db = connect(&database).await;
     let dir = tempfile::tempdir().expect("a temp dir");
@@ -62,7 +67,7 @@ pub async fn seeded_brand(customers: u64) -> SeededBrand {
         .expect("seed the demo brand");
     let data = SimulatorData::from_file(&file).expect("the simulator's data");
     let simulator = TestSimulator::start_with(data, Duration::from_secs(7200)).await;
-    let app = spawn_app_on_database(&simulator, database.url()).await;
+    let app = spawn_app_on_database(&simulator, database.url(), extra).await;
     SeededBrand {
         app,
         simulator,

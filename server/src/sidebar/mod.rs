@@ -46,6 +46,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/api/v1/customers/{external_userid}/coupons",
         web::get().to(send_tabs::coupons_for_customer),
     )
+    .route(
+        "/api/v1/chats/{chat_id}/coupons",
+        web::get().to(send_tabs::coupons_for_chat),
+    )
     .route("/api/v1/products", web::get().to(send_tabs::products))
     .route("/api/v1/materials", web::get().to(send_tabs::materials))
     .route("/api/v1/shares", web::post().to(sending::create_share))

@@ -31,8 +31,41 @@ pub async fn coupons_for_customer(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let member_id = followed_member(db.get_ref(), guide.id, &path).await?;
-    let store_id = current_store(db.get_ref(), &guide.userid).await?;
     let recipient = Recipient::Customer(path.into_inner());
+    coupons_for(&db, &mall, &guide, &recipient, member_id).await
+}
+
+/// `GET /api/v1/chats/{chat_id}/coupons`: what this guide can send to a customer group chat
+/// they own or are in (nothing is held by a chat).
+pub async fn coupons_for_chat(
+    db: web::Data<DatabaseConnection>,
+    mall: web::Data<MallSettings>,
+    setup: web::Data<super::sending::SendingSetup>,
+    wecom: Option<web::Data<crate::wecom::client::WecomClient>>,
+    guide: Guide,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let wecom = crate::error::configured_wecom(&wecom)?;
+    if setup
+        .chats
+        .chat_of(wecom, &path, &guide.userid)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let recipient = Recipient::Chat(path.into_inner());
+    coupons_for(&db, &mall, &guide, &recipient, None).await
+}
+
+async fn coupons_for(
+    db: &DatabaseConnection,
+    mall: &MallSettings,
+    guide: &Guide,
+    recipient: &Recipient,
+    member_id: Option<i64>,
+) -> Result<HttpResponse, AppError> {
+    let store_id = current_store(db, &guide.userid).await?;
     let claim_page = mall.coupon_url.is_some()
         || mall
             .miniprogram
@@ -42,10 +75,10 @@ pub async fn coupons_for_customer(
         guide_id: guide.id,
         store_id,
         member_id,
-        recipient: &recipient,
+        recipient,
         claim_page,
     };
-    let coupons = customer_coupons(db.get_ref(), &asker, Utc::now()).await?;
+    let coupons = customer_coupons(db, &asker, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(coupons))
 }
 

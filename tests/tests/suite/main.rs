@@ -17,6 +17,7 @@ mod jssdk;
 mod migrations;
 mod readiness;
 mod sending;
+mod sending_browser;
 mod shares;
 mod sidebar_api;
 mod sidebar_assets;

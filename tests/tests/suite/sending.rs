@@ -911,6 +911,17 @@ async fn a_group_chat_gets_the_chat_id_in_its_stamp_and_only_its_own_guide_sends
         target.contains("gd_chat=wrSIMCHAT0001") && !target.contains("gd_customer"),
         "{target}"
     );
+    let (status, tab) = brand
+        .app
+        .get_as(&brand.li, "/api/v1/chats/wrSIMCHAT0001/coupons")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tab}");
+    assert_eq!(tab["sendable"][0]["id"], "CT-GROUP");
+    let (status, _) = brand
+        .app
+        .get_as(&brand.wang, "/api/v1/chats/wrSIMCHAT0001/coupons")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // guide.wang is not in that chat; an unknown chat is nobody's.
     let (status, _) = send(&brand.app, &brand.wang, chat, "coupon", "CT-GROUP", "g-2").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
