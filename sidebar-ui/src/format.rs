@@ -101,6 +101,7 @@ pub fn behaviour(kind: &str) -> &'static str {
         "order" => "下单",
         "after_sale" => "售后",
         "switch_store" => "切换门店",
+        "open_share" => "打开导购发送的内容",
         _ => "其他",
     }
 }

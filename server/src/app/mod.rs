@@ -20,6 +20,7 @@ use crate::cache::SharedCache;
 use crate::commerce::ingest::IngestSecret;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
 use crate::inbox::{self, Intake, WorkerSettings};
+use crate::shares::radar::RadarFeed;
 use crate::shares::{ClickRecorder, ClickWriter, ShareTargets};
 use crate::sidebar::SidebarAssets;
 use crate::sidebar::sending::SendingSetup;
@@ -73,8 +74,11 @@ impl Application {
             settings: worker_settings(&settings, write_gate.clone()),
         });
         let syncing = syncing(&settings, wecom.as_ref(), &db, &cache);
+        let radar = wecom
+            .as_ref()
+            .map(|wecom| RadarFeed::start(db.clone(), wecom.clone(), public_url.clone()));
         let (clicks, click_writer) =
-            ClickRecorder::start(click_writer_database(&settings, &db).await?);
+            ClickRecorder::start(click_writer_database(&settings, &db).await?, radar);
         let dependencies = Dependencies {
             clicks: web::Data::new(clicks),
             share_targets: web::Data::new(ShareTargets::default()),
@@ -251,6 +255,10 @@ fn sending_setup(settings: &Settings, gate: &database::WriteGate) -> SendingSetu
         mall: settings.mall.clone(),
         media: Default::default(),
         chats: Default::default(),
+        // Half the pool: reads keep the other half during a burst of sends.
+        permits: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            (settings.database.pool_size as usize / 2).max(1),
+        )),
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Model {
     pub quota_day: Option<String>,
     /// When the mall reported the coupon claimed through this share.
     pub claimed_at: Option<DateTimeUtc>,
+    /// When the radar last told the guide that someone opened it.
+    pub radar_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ use sea_orm::{
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::radar::RadarFeed;
 use crate::entity::share_click;
 
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
@@ -102,11 +103,18 @@ pub struct ClickWriter {
 }
 
 impl ClickRecorder {
-    pub fn start(db: DatabaseConnection) -> (Self, ClickWriter) {
+    /// Starts the writer; each stored batch's people's opens go on to `radar` when given.
+    pub fn start(db: DatabaseConnection, radar: Option<RadarFeed>) -> (Self, ClickWriter) {
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
         let (stop, stopped) = oneshot::channel();
         let dropped = Arc::new(AtomicU64::new(0));
-        let task = tokio::spawn(write_clicks(db, receiver, stopped, Arc::clone(&dropped)));
+        let writer = Writer { db, radar };
+        let task = tokio::spawn(write_clicks(
+            writer,
+            receiver,
+            stopped,
+            Arc::clone(&dropped),
+        ));
         (Self { sender, dropped }, ClickWriter { stop, task })
     }
 
@@ -129,8 +137,14 @@ impl ClickWriter {
     }
 }
 
-async fn write_clicks(
+/// Where stored clicks go: the database, then the radar.
+struct Writer {
     db: DatabaseConnection,
+    radar: Option<RadarFeed>,
+}
+
+async fn write_clicks(
+    db: Writer,
     mut receiver: mpsc::Receiver<Click>,
     mut stopped: oneshot::Receiver<()>,
     dropped: Arc<AtomicU64>,
@@ -180,19 +194,25 @@ async fn write_clicks(
 }
 
 /// Writes the buffer in one insert; on failure keeps it for the next tick (bounded).
-async fn flush(db: &DatabaseConnection, buffer: &mut Vec<Click>) {
+async fn flush(writer: &Writer, buffer: &mut Vec<Click>) {
     if buffer.is_empty() {
         return;
     }
     let mut written = 0;
     while written < buffer.len() {
         let end = (written + BATCH).min(buffer.len());
-        if let Err(err) = insert(db, &buffer[written..end]).await {
+        if let Err(err) = insert(&writer.db, &buffer[written..end]).await {
+            if let Some(radar) = &writer.radar {
+                radar.opened(&buffer[..written]);
+            }
             buffer.drain(..written);
             keep_for_later(buffer, &err);
             return;
         }
         written = end;
+    }
+    if let Some(radar) = &writer.radar {
+        radar.opened(buffer);
     }
     buffer.clear();
 }

@@ -302,25 +302,49 @@ pub async fn lapse_periodically(db: DatabaseConnection, gate: crate::database::W
 /// connection: a burst on a hot coupon (a store's whole team sending the same one) otherwise
 /// holds every pooled connection waiting on the template's row lock, and requests for anything
 /// else time out. Striped (a template's lane is its id modulo `LANES`), so it never grows;
-/// replicas still meet at the row lock, which alone keeps the count exact.
-#[derive(Debug, Clone)]
-pub struct QuotaLanes(std::sync::Arc<Vec<tokio::sync::Mutex<()>>>);
+/// replicas still meet at the row lock, which alone keeps the count exact. A template found
+/// used up is remembered for `USED_UP_FOR`, so the rest of a burst is refused without a query
+/// (a cancel here forgets it at once; on another replica it shows within that time).
+#[derive(Clone)]
+pub struct QuotaLanes {
+    lanes: std::sync::Arc<Vec<tokio::sync::Mutex<()>>>,
+    used_up: moka::future::Cache<String, ()>,
+}
 
 const LANES: usize = 64;
+const USED_UP_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Default for QuotaLanes {
     fn default() -> Self {
-        Self(std::sync::Arc::new(
-            (0..LANES).map(|_| tokio::sync::Mutex::new(())).collect(),
-        ))
+        Self {
+            lanes: std::sync::Arc::new((0..LANES).map(|_| tokio::sync::Mutex::new(())).collect()),
+            used_up: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(USED_UP_FOR)
+                .build(),
+        }
     }
 }
 
 impl QuotaLanes {
+    /// Whether the template `source_id` was found used up a moment ago.
+    pub fn known_used_up(&self, source_id: &str) -> bool {
+        self.used_up.contains_key(source_id)
+    }
+
+    pub async fn note_used_up(&self, source_id: &str) {
+        self.used_up.insert(source_id.to_owned(), ()).await;
+    }
+
+    /// A cancel here gave quota back.
+    pub async fn forget_used_up(&self, source_id: &str) {
+        self.used_up.invalidate(source_id).await;
+    }
+
     /// Waits for the template's lane; it is held while the guard lives.
     pub async fn enter(&self, template_id: i64) -> tokio::sync::MutexGuard<'_, ()> {
         let lane = usize::try_from(template_id.rem_euclid(LANES as i64)).unwrap_or(0);
-        self.0[lane].lock().await
+        self.lanes[lane].lock().await
     }
 }
 

@@ -12,6 +12,7 @@ pub mod coupon_offers;
 pub mod coupon_quota;
 mod items;
 mod messages;
+pub mod radar;
 pub mod send;
 pub mod short_link;
 mod state;

@@ -50,6 +50,9 @@ pub async fn send_item(
 ) -> Result<(PreparedShare, bool), ShareError> {
     let now = Utc::now();
     let store = current_store(sending.db, &sender.staff_userid).await?;
+    if request.kind == "coupon" && sending.lanes.known_used_up(request.id) {
+        return Err(super::coupon_quota::quota_used_up());
+    }
     let (item, pieces) = match request.kind {
         "coupon" => coupon_item(sending, store, request, now).await?,
         "product" => product_item(sending, store, request.id).await?,
@@ -60,12 +63,15 @@ pub async fn send_item(
     let _lane = match &item.coupon {
         Some(hold) => {
             let lane = sending.lanes.enter(hold.template_id).await;
-            refuse_if_used_up(sending.db, hold.template_id).await?;
+            if let Err(refused) = refuse_if_used_up(sending.db, hold.template_id).await {
+                sending.lanes.note_used_up(&item.id).await;
+                return Err(refused);
+            }
             Some(lane)
         }
         None => None,
     };
-    let (share, created) = prepare_share(
+    let prepared = prepare_share(
         sending.db,
         sending.gate,
         sending.stamping,
@@ -74,7 +80,15 @@ pub async fn send_item(
         &item,
         request.idempotency_key,
     )
-    .await?;
+    .await;
+    if let Err(ShareError::Refused {
+        code: "coupon_quota",
+        ..
+    }) = &prepared
+    {
+        sending.lanes.note_used_up(&item.id).await;
+    }
+    let (share, created) = prepared?;
     let web = share.link.starts_with("https://") || share.link.starts_with("http://");
     let link = web.then(|| short_link(sending.public_url, &share.token));
     let messages = chat_messages(&pieces, link.as_deref(), &share.link);

@@ -28,7 +28,13 @@ pub struct SendingSetup {
     pub mall: MallSettings,
     pub media: MediaLibrary,
     pub chats: GroupChats,
+    /// Sends under way at once in this process: a burst queues here, in order, instead of
+    /// timing out in the connection pool's short wait (and starving the reads).
+    pub permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a send may queue for its turn before it is told the server is busy.
+const SEND_QUEUE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `POST /api/v1/shares`: `201` with a new share, `200` with the one this idempotency key
 /// already made, `409` when a quota or limit refuses it.
@@ -46,6 +52,17 @@ pub async fn create_share(
             message: "服务器未配置链接签名密钥（GUIDEDESK_STAMP_KEYS），暂不能发送".into(),
         });
     };
+    if body.kind == "coupon" && setup.lanes.known_used_up(&body.id) {
+        return Err(share_error(crate::shares::coupon_quota::quota_used_up()));
+    }
+    let _turn = tokio::time::timeout(SEND_QUEUE, setup.permits.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(AppError::Unavailable {
+            code: "sending_busy",
+            message: "发送的人太多，请稍后再试".into(),
+        })?;
     let wecom = wecom.as_ref().map(|client| client.get_ref());
     let (recipient, member_id) = recipient(&db, &setup, wecom, &guide, &body.to).await?;
     let sending = Sending {

@@ -33,8 +33,11 @@ pub async fn share_cancelled(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let cancelled = cancel_share(&db, &setup.gate, guide.id, &token).await;
-    if cancelled.is_ok() {
+    if let Ok(share) = &cancelled {
         targets.forget(&token).await;
+        if share.kind == "coupon" {
+            setup.lanes.forget_used_up(&share.item_id).await;
+        }
     }
     answer(cancelled)
 }

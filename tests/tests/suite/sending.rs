@@ -937,3 +937,120 @@ async fn a_group_chat_gets_the_chat_id_in_its_stamp_and_only_its_own_guide_sends
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(count(&brand.db, "SELECT COUNT(*) FROM shares").await, 1);
 }
+
+/// Polls the simulator until `count` messages of `path` arrived (or 10 s passed).
+async fn outbound_after(simulator: &TestSimulator, path: &str, count: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        let sent = simulator.outbound(path).await;
+        if sent.len() >= count {
+            return sent;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    simulator.outbound(path).await
+}
+
+#[tokio::test]
+async fn ten_opens_by_one_person_tell_the_guide_once_and_a_link_preview_tells_nobody() {
+    let brand = brand().await;
+    ingest(
+        &brand.db,
+        Kind::CouponTemplates,
+        vec![template("CT-RADAR", json!({}))],
+    )
+    .await;
+    let (status, sent) = send(&brand.app, &brand.li, to(1), "coupon", "CT-RADAR", "r-1").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let link = sent["link"].as_str().unwrap().to_owned();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    const WECOM_UA: &str =
+        "Mozilla/5.0 (iPhone) AppleWebKit (KHTML, like Gecko) wxwork/4.1.22 MicroMessenger/7.0.1";
+
+    // WeCom drawing the card: a HEAD and a preview fetcher. Nobody is told.
+    client.head(&link).send().await.unwrap();
+    client
+        .get(&link)
+        .header("user-agent", "facebookexternalhit/1.1")
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(
+        brand
+            .simulator
+            .outbound("cgi-bin/message/send")
+            .await
+            .is_empty(),
+        "a preview is not a person"
+    );
+
+    // One person, ten opens (their visitor cookie kept): one card.
+    let first = client
+        .get(&link)
+        .header("user-agent", WECOM_UA)
+        .send()
+        .await
+        .unwrap();
+    let cookie = first.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for _ in 0..9 {
+        client
+            .get(&link)
+            .header("user-agent", WECOM_UA)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+    }
+    let told = outbound_after(&brand.simulator, "cgi-bin/message/send", 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let told_now = brand.simulator.outbound("cgi-bin/message/send").await;
+    assert_eq!((told.len(), told_now.len()), (1, 1), "{told_now:?}");
+    let card = &told_now[0]["body"];
+    assert_eq!(card["touser"], "guide.li");
+    assert_eq!(card["msgtype"], "textcard");
+    let description = card["textcard"]["description"].as_str().unwrap();
+    assert!(
+        description.contains(&format!("客户{}", customer_id(1)))
+            && description.contains("券CT-RADAR"),
+        "{description}"
+    );
+
+    // Another person within the hour: the guide was told already.
+    client
+        .get(&link)
+        .header("user-agent", WECOM_UA)
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        brand.simulator.outbound("cgi-bin/message/send").await.len(),
+        1
+    );
+
+    // Both people's first opens are in the customer's 动态.
+    let (status, trail) = brand
+        .app
+        .get_as(
+            &brand.li,
+            &format!("/api/v1/customers/{}/timeline", customer_id(1)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let opens = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "open_share")
+        .count();
+    assert_eq!(opens, 2, "{trail}");
+}
