@@ -19,6 +19,7 @@ mod m20261201_000011_share_clicks;
 mod m20261201_000012_coupon_quotas;
 mod m20261201_000013_materials;
 mod m20261201_000014_radar;
+mod m20261201_000015_welcome;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_coupon_quotas::Migration),
             Box::new(m20261201_000013_materials::Migration),
             Box::new(m20261201_000014_radar::Migration),
+            Box::new(m20261201_000015_welcome::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ use crate::commerce::ingest::IngestSecret;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
 use crate::inbox::{self, Intake, WorkerSettings};
 use crate::shares::radar::RadarFeed;
+use crate::shares::welcome::{WelcomeFeed, Welcomer};
 use crate::shares::{ClickRecorder, ClickWriter, ShareTargets};
 use crate::sidebar::SidebarAssets;
 use crate::sidebar::sending::SendingSetup;
@@ -68,10 +69,11 @@ impl Application {
         wecom::warn_unconfigured(&callback, &wecom);
         let inbox_wakeup = Arc::new(tokio::sync::Notify::new());
         let write_gate = database::WriteGate::for_database(&db);
+        let welcome = welcomer(&settings, wecom.as_ref(), &db, &write_gate, &public_url);
         let inbox_worker = settings.inbox.worker.then(|| InboxWorker {
             db: db.clone(),
             wakeup: Arc::clone(&inbox_wakeup),
-            settings: worker_settings(&settings, write_gate.clone()),
+            settings: worker_settings(&settings, write_gate.clone(), welcome),
         });
         let syncing = syncing(&settings, wecom.as_ref(), &db, &cache);
         let radar = wecom
@@ -245,6 +247,25 @@ async fn load_sidebar(settings: &Settings) -> anyhow::Result<SidebarAssets> {
     Ok(assets)
 }
 
+/// What welcoming new customers needs (with WeCom configured): started by the inbox worker.
+fn welcomer(
+    settings: &Settings,
+    wecom: Option<&WecomClient>,
+    db: &sea_orm::DatabaseConnection,
+    gate: &database::WriteGate,
+    public_url: &str,
+) -> Option<Welcomer> {
+    Some(Welcomer {
+        db: db.clone(),
+        gate: gate.clone(),
+        stamping: settings.stamp.clone(),
+        mall: settings.mall.clone(),
+        public_url: public_url.to_owned(),
+        wecom: wecom?.clone(),
+        media: Default::default(),
+    })
+}
+
 /// What sending needs, built once: the stamp and mall settings, the coupon lanes, the
 /// media library and the group chats WeCom has told us about.
 fn sending_setup(settings: &Settings, gate: &database::WriteGate) -> SendingSetup {
@@ -262,8 +283,13 @@ fn sending_setup(settings: &Settings, gate: &database::WriteGate) -> SendingSetu
     }
 }
 
-fn worker_settings(settings: &Settings, gate: database::WriteGate) -> WorkerSettings {
+fn worker_settings(
+    settings: &Settings,
+    gate: database::WriteGate,
+    welcome: Option<Welcomer>,
+) -> WorkerSettings {
     WorkerSettings {
+        welcome: welcome.map(WelcomeFeed::start),
         lease: std::time::Duration::from_secs(settings.inbox.lease_secs),
         max_attempts: i32::try_from(settings.inbox.max_attempts).unwrap_or(8),
         gate,

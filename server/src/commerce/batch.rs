@@ -30,10 +30,11 @@ pub enum Kind {
     CouponGrants,
     Events,
     Materials,
+    WelcomeMessages,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Stores,
         Kind::Staff,
         Kind::Members,
@@ -44,6 +45,7 @@ impl Kind {
         Kind::CouponGrants,
         Kind::Events,
         Kind::Materials,
+        Kind::WelcomeMessages,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Kind {
             Kind::CouponGrants => "coupon-grants",
             Kind::Events => "events",
             Kind::Materials => "materials",
+            Kind::WelcomeMessages => "welcome-messages",
         }
     }
 
@@ -84,6 +87,7 @@ pub async fn apply_record(
         Kind::CouponGrants => one(grants::apply_many(db, parsed(value), now).await?),
         Kind::Events => one(behaviour::apply_many(db, parsed(value), now).await?),
         Kind::Materials => materials::apply(db, parse(value)?, now).await,
+        Kind::WelcomeMessages => materials::apply_welcome(db, parse(value)?, now).await,
     }
 }
 

@@ -205,3 +205,62 @@ pub async fn active_material(
         .one(db)
         .await
 }
+
+/// `welcome-messages`: the text (and optional material) a customer receives on adding a
+/// guide: a store's own (`store_id`), or the brand's default (no `store_id`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WelcomeRecord {
+    pub id: String,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub store_id: Option<String>,
+    pub content: String,
+    #[serde(default)]
+    pub material_id: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+pub async fn apply_welcome(
+    db: &impl ConnectionTrait,
+    record: WelcomeRecord,
+    now: DateTime<Utc>,
+) -> Result<(), RecordError> {
+    use crate::entity::welcome_message;
+    check_id("id", &record.id)?;
+    check_text("content", &record.content, 4000)?;
+    let store_id = match &record.store_id {
+        Some(store) => super::record::resolve_store_ids(db, std::slice::from_ref(store))
+            .await?
+            .pop(),
+        None => None,
+    };
+    let row = welcome_message::ActiveModel {
+        source_id: Set(record.id),
+        store_id: Set(store_id),
+        content: Set(record.content),
+        material_id: Set(record.material_id),
+        active: Set(record.active),
+        source_updated_at: Set(record.updated_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    upsert_if_newer::<welcome_message::Entity>(
+        db,
+        row,
+        welcome_message::Column::SourceId,
+        welcome_message::Column::SourceUpdatedAt,
+        vec![
+            welcome_message::Column::StoreId,
+            welcome_message::Column::Content,
+            welcome_message::Column::MaterialId,
+            welcome_message::Column::Active,
+            welcome_message::Column::SourceUpdatedAt,
+            welcome_message::Column::UpdatedAt,
+        ],
+    )
+    .await?;
+    Ok(())
+}

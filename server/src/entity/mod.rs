@@ -33,3 +33,5 @@ pub mod tag;
 pub mod tag_group;
 pub mod wecom_media;
 pub mod wecom_sync_queue;
+pub mod welcome_message;
+pub mod welcome_send;

@@ -24,6 +24,7 @@ use super::apply::{Outcome, apply_event};
 use super::status;
 use crate::database::WriteGate;
 use crate::entity::callback_inbox::{self, Column};
+use crate::shares::welcome::{NewContact, WelcomeFeed};
 use crate::wecom::events;
 
 #[derive(Debug, Clone)]
@@ -42,6 +43,8 @@ pub struct WorkerSettings {
     pub gate: WriteGate,
     /// Recorded on every row this worker claims (`claimed_by`), and in its log lines.
     pub worker_id: String,
+    /// Where a customer's add with a welcome code goes once applied (WeCom configured).
+    pub welcome: Option<WelcomeFeed>,
 }
 
 impl Default for WorkerSettings {
@@ -54,6 +57,7 @@ impl Default for WorkerSettings {
             idle_poll: Duration::from_secs(2),
             gate: WriteGate::default(),
             worker_id: worker_id(),
+            welcome: None,
         }
     }
 }
@@ -188,6 +192,7 @@ async fn process(
             if finish(&transaction, &row, state, None, now).await? {
                 transaction.commit().await?;
                 tracing::info!(inbox_id = row.id, %kind, status = state, "callback applied");
+                hand_over_welcome(settings, &event);
             } else {
                 transaction.rollback().await?;
                 tracing::warn!(inbox_id = row.id, "lease lost; another worker has this row");
@@ -214,6 +219,30 @@ async fn process(
                 .await
             }
         }
+    }
+}
+
+/// A customer who added a guide, with a welcome code: welcomed off this loop (WeCom's window
+/// is 20 seconds from the add, counted from the callback's time).
+fn hand_over_welcome(settings: &WorkerSettings, event: &events::CallbackEvent) {
+    let (Some(feed), events::CallbackEvent::ExternalContact(change)) = (&settings.welcome, event)
+    else {
+        return;
+    };
+    if let events::ExternalContactChange::Added {
+        user_id,
+        external_user_id,
+        welcome_code: Some(code),
+        create_time,
+        ..
+    } = change
+    {
+        feed.welcome(NewContact {
+            welcome_code: code.clone(),
+            userid: user_id.clone(),
+            external_userid: external_user_id.clone(),
+            added_at: chrono::DateTime::from_timestamp(*create_time, 0).unwrap_or_else(Utc::now),
+        });
     }
 }
 

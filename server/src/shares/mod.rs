@@ -17,6 +17,7 @@ pub mod send;
 pub mod short_link;
 mod state;
 pub mod targets;
+pub mod welcome;
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};

@@ -26,6 +26,8 @@ const TABLES: &[&str] = &[
     "coupon_send_turns",
     "materials",
     "wecom_media",
+    "welcome_messages",
+    "welcome_sends",
 ];
 
 async fn connect(database: &TestDatabase) -> DatabaseConnection {

@@ -55,6 +55,8 @@ async fn brand() -> Brand {
                 "GUIDEDESK_CARD_IMAGE_URL",
                 "https://mall.example.com/card.png".into(),
             ),
+            ("WECOM_CALLBACK_TOKEN", tests::wecom::TOKEN.into()),
+            ("WECOM_CALLBACK_AES_KEY", tests::wecom::AES_KEY.into()),
         ],
     )
     .await;
@@ -1053,4 +1055,132 @@ async fn ten_opens_by_one_person_tell_the_guide_once_and_a_link_preview_tells_no
         .filter(|e| e["kind"] == "open_share")
         .count();
     assert_eq!(opens, 2, "{trail}");
+}
+
+#[tokio::test]
+async fn a_customer_who_adds_a_guide_is_welcomed_within_the_window_with_a_stamped_page() {
+    let brand = brand().await;
+    ingest(
+        &brand.db,
+        Kind::Materials,
+        vec![
+            json!({"id": "M-WELCOME", "updated_at": "2026-01-01T00:00:00Z",
+        "kind": "page", "title": "新客礼", "url": "https://mall.example.com/welcome"}),
+        ],
+    )
+    .await;
+    ingest(&brand.db, Kind::WelcomeMessages, vec![
+        json!({"id": "W-BRAND", "updated_at": "2026-01-01T00:00:00Z", "content": "欢迎关注品牌"}),
+        json!({"id": "W-S001", "updated_at": "2026-01-01T00:00:00Z", "store_id": "S001",
+               "content": "欢迎光临南京西路店", "material_id": "M-WELCOME"}),
+    ])
+    .await;
+    let http = reqwest::Client::new();
+    let target = json!({"url": brand.app.url("/wecom/callback"), "token": tests::wecom::TOKEN,
+        "encoding_aes_key": tests::wecom::AES_KEY});
+    http.post(format!("{}sim/callback-target", brand.simulator.base_url))
+        .json(&target)
+        .send()
+        .await
+        .unwrap();
+    let pushed_at = Utc::now().timestamp_millis();
+    let pushed = http
+        .post(format!("{}sim/push", brand.simulator.base_url))
+        .json(&json!({"event": "add_external_contact", "userid": "guide.li", "external_userid": "wmWELCOME1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pushed.status(), StatusCode::OK);
+
+    let sent = outbound_after(
+        &brand.simulator,
+        "cgi-bin/externalcontact/send_welcome_msg",
+        1,
+    )
+    .await;
+    assert_eq!(sent.len(), 1, "welcomed once");
+    let at = sent[0]["at_ms"].as_i64().unwrap();
+    assert!(
+        at - pushed_at < 20_000,
+        "within WeCom's 20 seconds: {} ms",
+        at - pushed_at
+    );
+    let body = &sent[0]["body"];
+    assert!(
+        body["welcome_code"]
+            .as_str()
+            .unwrap()
+            .starts_with("WELCOME")
+    );
+    assert_eq!(
+        body["text"]["content"], "欢迎光临南京西路店",
+        "guide.li's store's own welcome"
+    );
+    let link = body["attachments"][0]["link"]["url"].as_str().unwrap();
+    let opened = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(link)
+        .send()
+        .await
+        .unwrap();
+    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let stamp = stamp_checks(&target);
+    assert_eq!(
+        stamp.recipient,
+        server::stamp::Recipient::Customer("wmWELCOME1".into())
+    );
+    assert_eq!(stamp.staff, "guide.li");
+    let states = tests::sql::texts(&brand.db, "SELECT state FROM welcome_sends").await;
+    assert_eq!(states, ["sent"]);
+    let share_state = tests::sql::texts(&brand.db, "SELECT state FROM shares").await;
+    assert_eq!(share_state, ["sent"]);
+}
+
+#[tokio::test]
+async fn a_welcome_handed_over_after_the_window_is_recorded_late_and_not_sent() {
+    use server::shares::welcome::{NewContact, WelcomeFeed, Welcomer};
+    let brand = brand().await;
+    ingest(&brand.db, Kind::WelcomeMessages, vec![
+        json!({"id": "W-BRAND", "updated_at": "2026-01-01T00:00:00Z", "content": "欢迎关注品牌"})])
+    .await;
+    let welcomer = Welcomer {
+        db: brand.db.clone(),
+        gate: server::database::WriteGate::default(),
+        stamping: None,
+        mall: server::config::MallSettings::default(),
+        public_url: brand.app.address.clone(),
+        wecom: brand
+            .simulator
+            .client(tests::simulator::cache_for(None, "welcome").await),
+        media: Default::default(),
+    };
+    let feed = WelcomeFeed::start(welcomer);
+    feed.welcome(NewContact {
+        welcome_code: "WELCOME-LATE".into(),
+        userid: "guide.li".into(),
+        external_userid: customer_id(1),
+        added_at: Utc::now() - Duration::seconds(25),
+    });
+    for _ in 0..50 {
+        if !tests::sql::texts(&brand.db, "SELECT state FROM welcome_sends")
+            .await
+            .is_empty()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        tests::sql::texts(&brand.db, "SELECT state FROM welcome_sends").await,
+        ["late"]
+    );
+    assert!(
+        brand
+            .simulator
+            .outbound("cgi-bin/externalcontact/send_welcome_msg")
+            .await
+            .is_empty()
+    );
 }
