@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use sea_orm::DatabaseConnection;
 use shared::share::{ShareRecipient, ShareRequest};
 
-use crate::auth::Guide;
+use crate::auth::{Guide, SignedIn};
 use crate::config::{MallSettings, PublicUrl, StampSettings};
 use crate::database::WriteGate;
 use crate::directory::group_chats::GroupChats;
@@ -43,7 +43,7 @@ pub async fn create_share(
     setup: web::Data<SendingSetup>,
     public_url: web::Data<PublicUrl>,
     wecom: Option<web::Data<WecomClient>>,
-    guide: Guide,
+    signed_in: SignedIn,
     body: web::Json<ShareRequest>,
 ) -> Result<HttpResponse, AppError> {
     let Some(stamping) = &setup.stamping else {
@@ -63,6 +63,12 @@ pub async fn create_share(
             code: "sending_busy",
             message: "发送的人太多，请稍后再试".into(),
         })?;
+    // Asked again: the quota may have run out while this send queued.
+    if body.kind == "coupon" && setup.lanes.known_used_up(&body.id) {
+        return Err(share_error(crate::shares::coupon_quota::quota_used_up()));
+    }
+    // The guide is re-read in turn too: a burst must not queue in the pool's short wait.
+    let guide = signed_in.confirm().await?;
     let wecom = wecom.as_ref().map(|client| client.get_ref());
     let (recipient, member_id) = recipient(&db, &setup, wecom, &guide, &body.to).await?;
     let sending = Sending {
