@@ -41,6 +41,8 @@ pub(super) async fn seed_brand(
     summary.products = ingest_all(db, Kind::Products, products).await?;
     let coupons = coupon_records(brand, calendar);
     summary.coupon_templates = ingest_all(db, Kind::CouponTemplates, coupons).await?;
+    ingest_all(db, Kind::Materials, material_records(calendar)).await?;
+    ingest_all(db, Kind::WelcomeMessages, welcome_records(calendar)).await?;
     Ok(guide_ids)
 }
 
@@ -102,8 +104,29 @@ fn coupon_records(brand: &Brand, calendar: &Calendar) -> Vec<Value> {
                 "id": c.id, "updated_at": calendar.until, "name": c.name, "kind": c.kind,
                 "value": c.value, "threshold_fen": c.threshold_fen, "valid_days": c.valid_days,
                 "total_stock": c.total_stock, "per_customer_limit": c.per_customer_limit,
-                "store_ids": stores,
+                "store_ids": stores, "guide_quota": 500, "guide_daily_limit": 20,
             })
         })
         .collect()
+}
+
+/// A small material library: an activity page, a script with it attached, a poster.
+fn material_records(calendar: &Calendar) -> Vec<Value> {
+    let at = &calendar.until;
+    vec![
+        json!({"id": "M001", "updated_at": at, "kind": "page", "group": "本周活动",
+               "title": "冬季会员日 满300减50", "url": "http://127.0.0.1:8080/demo/mall/activity/M001",
+               "description": "会员专享，仅限本周", "image_url": "http://127.0.0.1:8080/demo/images/P0001.svg"}),
+        json!({"id": "M002", "updated_at": at, "kind": "text", "group": "常用话术",
+               "title": "会员日邀请", "content": "您好～本周是我们的冬季会员日，满300减50，点开看看有没有喜欢的～",
+               "attachment_id": "M001"}),
+        json!({"id": "M003", "updated_at": at, "kind": "text", "group": "常用话术",
+               "title": "物流安抚", "content": "您好，您的包裹已在路上，我这边帮您盯着，有任何问题随时找我～"}),
+    ]
+}
+
+/// The brand's default welcome, with the activity page.
+fn welcome_records(calendar: &Calendar) -> Vec<Value> {
+    vec![json!({"id": "W001", "updated_at": calendar.until,
+                "content": "您好，我是您的专属导购，有任何需要随时找我～", "material_id": "M001"})]
 }

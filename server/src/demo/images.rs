@@ -14,7 +14,11 @@ pub fn url(product_id: &str) -> String {
 
 /// The demo's routes, which the server mounts only in a build with the `demo` feature.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/demo/images/{name}", web::get().to(product_image));
+    cfg.route("/demo/images/{name}", web::get().to(product_image))
+        .route(
+            "/demo/mall/{kind}/{id}",
+            web::get().to(super::mall::mall_page),
+        );
 }
 
 pub async fn product_image(path: web::Path<String>) -> Result<HttpResponse, AppError> {

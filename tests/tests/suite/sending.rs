@@ -389,6 +389,15 @@ async fn a_coupon_send_is_stamped_counted_and_held_to_its_limits() {
         server::stamp::Recipient::Customer(customer_id(1))
     );
     assert_eq!(stamp.staff, "guide.li");
+    // The demo's mall reads the stamp as a brand's would: genuine; altered, refused.
+    let query = target.split_once('?').unwrap().1;
+    let mall = |query: String| {
+        let url = brand.app.url(&format!("/demo/mall/coupon/CT-TWO?{query}"));
+        async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
+    };
+    assert!(mall(query.to_owned()).await.contains("签名有效"));
+    let altered = query.replace("gd_staff=guide.li", "gd_staff=guide.wang");
+    assert!(mall(altered).await.contains("签名无效"));
 
     // The same key: the same share, 200. The per-customer limit (2, one held, one sent): 409.
     let (status, again) = send(&brand.app, &brand.li, to(1), "coupon", "CT-TWO", "k-1").await;

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::commerce::batch::{Kind, apply_batch};
 use server::stamp::{ParamNames, Recipient, Stamp, StampKeys, verify_link};
-use tests::browser::{HeadlessBrowser, click, wait_for_count, wait_for_text};
+use tests::browser::{HeadlessBrowser, click, wait_for_text};
 use tests::seeded::{SeededBrand, seeded_brand_with};
 use tests::sql::{number, texts};
 
@@ -199,7 +199,7 @@ async fn inside_wecom_each_tab_sends_the_servers_payload_and_its_link_carries_a_
 
     // 素材: a script is its text, then its page.
     click(&page, "[data-testid=tab-materials]").await;
-    wait_for_count(&page, "[data-testid=material]", 2).await;
+    wait_for_text(&page, "[data-testid=material][data-id=M-HELLO]").await;
     click(
         &page,
         "[data-testid=material][data-id=M-HELLO] [data-testid=send]",
