@@ -17,7 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/demo/images/{name}", web::get().to(product_image))
         .route(
             "/demo/mall/{kind}/{id}",
-            web::get().to(super::mall::mall_page),
+            web::get().to(super::demo_mall::mall_page),
         );
 }
 

@@ -10,7 +10,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod generated_customers;
 pub mod images;
-mod mall;
+mod demo_mall;
 mod member_history;
 mod orders_and_parcels;
 pub mod random;
