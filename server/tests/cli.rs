@@ -478,10 +478,7 @@ fn every_short_link_open_is_written_when_the_server_stops_right_after_a_burst() 
             params: ParamNames::default(),
             max_age_secs: 86_400,
         };
-        let sender = Sender {
-            guide_id: guide.id,
-            staff_userid: "guide.li".into(),
-        };
+        let sender = Sender::now(&db, guide.id, "guide.li").await.unwrap();
         let item = SharedItem {
             kind: "material",
             id: "M-1".into(),

@@ -165,7 +165,7 @@ pub async fn library(
     db: &impl ConnectionTrait,
     q: Option<&str>,
 ) -> Result<Vec<material::Model>, sea_orm::DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
     use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     let mut query = material::Entity::find()
         .filter(material::Column::Active.eq(true))
@@ -173,15 +173,8 @@ pub async fn library(
         .order_by_asc(material::Column::Title)
         .limit(300);
     if let Some(words) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped = words
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
         let like = |column: material::Column| {
-            Expr::expr(Func::lower(Expr::col(column)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+            Expr::expr(Func::lower(Expr::col(column))).like(super::record::containing(words))
         };
         query = query.filter(
             Condition::any()

@@ -363,3 +363,14 @@ pub fn unknown_reference(field: &str, source_id: &str) -> RecordError {
         format!("`{field}` `{source_id}` is not known here (send it first)"),
     )
 }
+
+/// A case-blind `LIKE` pattern for text containing `words` (`%`, `_` and `\` taken
+/// literally): compare it with `LOWER(column)`.
+pub fn containing(words: &str) -> sea_orm::sea_query::LikeExpr {
+    let escaped = words
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}

@@ -11,6 +11,7 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::record::containing;
 use crate::entity::{product, product_sku, product_store};
 
 /// A product with its SKUs.
@@ -132,13 +133,11 @@ fn sendable_here(store: Option<i64>) -> Condition {
 
 /// Title or SKU code containing `words`, ignoring case.
 fn matching(words: &str) -> Condition {
-    let pattern = format!("%{}%", escape_like(&words.to_lowercase()));
     let skus = Query::select()
         .column(product_sku::Column::ProductId)
         .from(product_sku::Entity)
         .and_where(
-            Expr::expr(Func::lower(Expr::col(product_sku::Column::Sku)))
-                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+            Expr::expr(Func::lower(Expr::col(product_sku::Column::Sku))).like(containing(words)),
         )
         .to_owned();
     Condition::any()
@@ -147,15 +146,9 @@ fn matching(words: &str) -> Condition {
                 product::Entity,
                 product::Column::Title,
             ))))
-            .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+            .like(containing(words)),
         )
         .add(product::Column::Id.in_subquery(skus))
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 async fn with_skus(

@@ -233,7 +233,7 @@ fn offer(
     let reason = if !claim_page {
         Some("品牌尚未配置领券页面，暂不能发券".to_owned())
     } else if let Some(from) = template.valid_from.filter(|from| *from > now) {
-        Some(format!("{} 起可发", china_date(from)))
+        Some(format!("{} 起可发", china_day(from)))
     } else if quota_left == Some(0) {
         Some("导购发券额度已用完".to_owned())
     } else if daily_left == Some(0) {
@@ -259,28 +259,25 @@ fn offer(
     }
 }
 
-/// `满200减30`, `30元无门槛`, `8.5折`, `满300享8折`.
+/// `满200减30`, `30元无门槛`, `8.5折`, `满300享8折` (per mille kept reads as 折 the way fen
+/// read as yuan: 850 → `8.5`).
 pub fn face(template: &coupon_template::Model) -> String {
     let threshold = (template.threshold_fen > 0).then(|| yuan(template.threshold_fen));
     match (template.kind.as_str(), threshold) {
         ("cash", Some(at)) => format!("满{at}减{}", yuan(template.value)),
         ("cash", None) => format!("{}元无门槛", yuan(template.value)),
-        (_, Some(at)) => format!("满{at}享{}折", tenths(template.value)),
-        (_, None) => format!("{}折", tenths(template.value)),
+        (_, Some(at)) => format!("满{at}享{}折", yuan(template.value)),
+        (_, None) => format!("{}折", yuan(template.value)),
     }
 }
 
 /// `领取后7天内有效` or `有效期至 2026-12-31`.
 pub fn validity(template: &coupon_template::Model) -> String {
     match template.valid_to {
-        Some(to) if template.valid_days == 0 => format!("有效期至 {}", china_date(to)),
+        Some(to) if template.valid_days == 0 => format!("有效期至 {}", china_day(to)),
         _ if template.valid_days > 0 => format!("领取后{}天内有效", template.valid_days),
         _ => "长期有效".into(),
     }
-}
-
-fn china_date(at: DateTime<Utc>) -> String {
-    china_day(at)
 }
 
 /// Fen as yuan without trailing zeros: 3000 → `30`, 2950 → `29.5`, 1999 → `19.99`.
@@ -291,11 +288,6 @@ fn yuan(fen: i64) -> String {
         cents if cents % 10 == 0 => format!("{whole}.{}", cents / 10),
         cents => format!("{whole}.{cents:02}"),
     }
-}
-
-/// Per mille kept as 折: 850 → `8.5`, 800 → `8`, 875 → `8.75`.
-fn tenths(per_mille: i64) -> String {
-    yuan(per_mille)
 }
 
 #[cfg(test)]

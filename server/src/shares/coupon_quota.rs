@@ -168,6 +168,9 @@ async fn take_daily(
     day: &str,
 ) -> Result<bool, DbErr> {
     use coupon_guide_day::Column;
+    if hold.daily_limit.is_some_and(|limit| limit < 1) {
+        return Ok(false);
+    }
     let mut on_conflict = OnConflict::columns([Column::TemplateId, Column::GuideId, Column::Day]);
     on_conflict.value(
         Column::Used,
@@ -192,9 +195,6 @@ async fn take_daily(
         ])
         .on_conflict(on_conflict)
         .to_owned();
-    if hold.daily_limit.is_some_and(|limit| limit < 1) {
-        return Ok(false);
-    }
     Ok(txn.execute(&insert).await?.rows_affected() > 0)
 }
 

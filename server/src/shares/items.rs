@@ -40,7 +40,6 @@ pub(super) async fn coupon_item(
         .guide_quota
         .is_some_and(|quota| template.guide_quota_used >= quota)
     {
-        sending.lanes.note_used_up(&template.source_id).await;
         return Err(quota_used_up());
     }
     let mall = sending.mall;

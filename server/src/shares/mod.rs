@@ -38,11 +38,28 @@ use crate::database::{WriteGate, begin_write};
 use crate::entity::share;
 use crate::stamp::{Recipient, Stamp, StampError, stamp_link};
 
-/// Who sends: the signed-in guide.
+/// Who sends: the signed-in guide, and their store at this moment (read once per send:
+/// what the items are checked against is what the stamp says).
 #[derive(Debug, Clone)]
 pub struct Sender {
     pub guide_id: i64,
     pub staff_userid: String,
+    pub store: Option<i64>,
+}
+
+impl Sender {
+    /// The guide `guide_id` (WeCom `staff_userid`) with their store read now.
+    pub async fn now(
+        db: &impl ConnectionTrait,
+        guide_id: i64,
+        staff_userid: &str,
+    ) -> Result<Self, DbErr> {
+        Ok(Self {
+            guide_id,
+            staff_userid: staff_userid.to_owned(),
+            store: current_store(db, staff_userid).await?,
+        })
+    }
 }
 
 /// What is sent: its kind (`coupon`, `product`, `material`), its source id, the link or
@@ -94,7 +111,7 @@ pub async fn prepare_share(
     if let Some(existing) = by_key(db, sender.guide_id, idempotency_key).await? {
         return same_send(existing, recipient, item).map(|share| (share, false));
     }
-    let store = current_store(db, &sender.staff_userid).await?;
+    let store = sender.store;
     let _turn = gate.enter().await;
     let txn = begin_write(db).await?;
     let mut row = stamped_row(stamping, sender, recipient, item, idempotency_key, store)?;

@@ -71,9 +71,10 @@ async fn tell_guides(
             continue;
         };
         let what = what_was_shared(db, &share).await?;
-        record_in_trail(db, &share, &open, &what).await?;
+        let recipient = recipient_customer(db, &share).await?;
+        record_in_trail(db, &share, recipient.as_ref(), &open, &what).await?;
         if claim_hour(db, share.id, open.at).await? {
-            let card = card(db, &share, &what, open.at, public_url).await?;
+            let card = card(&share, recipient.as_ref(), &what, open.at, public_url);
             if let Err(err) = wecom.send_text_card(&share.staff_userid, &card).await {
                 tracing::warn!(share = share.id, error = %err, "the radar's card could not be sent");
             }
@@ -147,10 +148,18 @@ async fn what_was_shared(db: &DatabaseConnection, share: &share::Model) -> Resul
 async fn record_in_trail(
     db: &DatabaseConnection,
     share: &share::Model,
+    recipient: Option<&customer::Model>,
     open: &Click,
     what: &str,
 ) -> Result<(), DbErr> {
-    let Some(member_id) = member_of(db, share).await? else {
+    let Some(found) = recipient else {
+        return Ok(());
+    };
+    let member = member_customer::Entity::find()
+        .filter(member_customer::Column::CustomerId.eq(found.id))
+        .one(db)
+        .await?;
+    let Some(member_id) = member.map(|link| link.member_id) else {
         return Ok(());
     };
     let details =
@@ -175,44 +184,36 @@ async fn record_in_trail(
     Ok(())
 }
 
-async fn member_of(db: &DatabaseConnection, share: &share::Model) -> Result<Option<i64>, DbErr> {
+/// The customer a share went to (none for a group chat).
+async fn recipient_customer(
+    db: &DatabaseConnection,
+    share: &share::Model,
+) -> Result<Option<customer::Model>, DbErr> {
     if share.recipient_kind != "customer" {
         return Ok(None);
     }
-    let Some(found) = customer::Entity::find()
+    customer::Entity::find()
         .filter(customer::Column::ExternalUserid.eq(share.recipient_id.as_str()))
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(member_customer::Entity::find()
-        .filter(member_customer::Column::CustomerId.eq(found.id))
-        .one(db)
-        .await?
-        .map(|link| link.member_id))
+        .await
 }
 
-async fn card(
-    db: &DatabaseConnection,
+fn card(
     share: &share::Model,
+    recipient: Option<&customer::Model>,
     what: &str,
     at: DateTime<Utc>,
     public_url: &str,
-) -> Result<TextCard, DbErr> {
+) -> TextCard {
     let (who, url) = if share.recipient_kind == "customer" {
-        let name = customer::Entity::find()
-            .filter(customer::Column::ExternalUserid.eq(share.recipient_id.as_str()))
-            .one(db)
-            .await?
-            .map_or_else(|| "客户".to_owned(), |c| c.name);
+        let name = recipient.map_or_else(|| "客户".to_owned(), |c| c.name.clone());
         let url = format!("{public_url}/sidebar/?customer={}", share.recipient_id);
         (name, url)
     } else {
         ("群聊中的客户".to_owned(), format!("{public_url}/sidebar/"))
     };
     let local = at + Duration::hours(8);
-    Ok(TextCard {
+    TextCard {
         title: "客户打开了你发送的内容".into(),
         description: format!(
             "<div class=\"gray\">{}</div><div class=\"normal\">{who} 打开了{what}</div>\
@@ -221,5 +222,5 @@ async fn card(
         ),
         url,
         btntxt: "查看".into(),
-    })
+    }
 }

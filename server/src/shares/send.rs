@@ -11,7 +11,6 @@ use super::coupon_quota::{QuotaLanes, refuse_if_used_up};
 use super::items::{coupon_item, material_item, product_item};
 use super::messages::{Piece, chat_messages};
 use super::{Sender, ShareError, prepare_share};
-use crate::commerce::staff::current_store;
 use crate::config::{MallSettings, StampSettings};
 use crate::database::WriteGate;
 use crate::media::MediaLibrary;
@@ -41,18 +40,33 @@ pub struct SendRequest<'a> {
     pub member_id: Option<i64>,
 }
 
-/// The share (`true`: created now) and what the page sends.
+/// The share (`true`: created now) and what the page sends. A coupon found used up, wherever
+/// the flow found it, is remembered in its lane, so the rest of a burst is refused at once.
 pub async fn send_item(
     sending: &Sending<'_>,
     sender: &Sender,
     recipient: &Recipient,
     request: &SendRequest<'_>,
 ) -> Result<(PreparedShare, bool), ShareError> {
-    let now = Utc::now();
-    let store = current_store(sending.db, &sender.staff_userid).await?;
-    if request.kind == "coupon" && sending.lanes.known_used_up(request.id) {
-        return Err(super::coupon_quota::quota_used_up());
+    let sent = share_item(sending, sender, recipient, request).await;
+    if let Err(ShareError::Refused {
+        code: "coupon_quota",
+        ..
+    }) = &sent
+    {
+        sending.lanes.note_used_up(request.id).await;
     }
+    sent
+}
+
+async fn share_item(
+    sending: &Sending<'_>,
+    sender: &Sender,
+    recipient: &Recipient,
+    request: &SendRequest<'_>,
+) -> Result<(PreparedShare, bool), ShareError> {
+    let now = Utc::now();
+    let store = sender.store;
     let (item, pieces) = match request.kind {
         "coupon" => coupon_item(sending, store, request, now).await?,
         "product" => product_item(sending, store, request.id).await?,
@@ -63,15 +77,12 @@ pub async fn send_item(
     let _lane = match &item.coupon {
         Some(hold) => {
             let lane = sending.lanes.enter(hold.template_id).await;
-            if let Err(refused) = refuse_if_used_up(sending.db, hold.template_id).await {
-                sending.lanes.note_used_up(&item.id).await;
-                return Err(refused);
-            }
+            refuse_if_used_up(sending.db, hold.template_id).await?;
             Some(lane)
         }
         None => None,
     };
-    let prepared = prepare_share(
+    let (share, created) = prepare_share(
         sending.db,
         sending.gate,
         sending.stamping,
@@ -80,15 +91,7 @@ pub async fn send_item(
         &item,
         request.idempotency_key,
     )
-    .await;
-    if let Err(ShareError::Refused {
-        code: "coupon_quota",
-        ..
-    }) = &prepared
-    {
-        sending.lanes.note_used_up(&item.id).await;
-    }
-    let (share, created) = prepared?;
+    .await?;
     let web = share.link.starts_with("https://") || share.link.starts_with("http://");
     let link = web.then(|| short_link(sending.public_url, &share.token));
     let messages = chat_messages(&pieces, link.as_deref(), &share.link);

@@ -87,7 +87,7 @@ async fn welcome(welcomer: &Welcomer, contact: &NewContact) -> Result<(), DbErr>
         let why = "handed over after WeCom's 20-second window".to_owned();
         return record(db, contact, "late", Some(why), None).await;
     }
-    let (attachments, share) = attachment(welcomer, contact, &configured).await?;
+    let (attachments, share) = attachment(welcomer, contact, &configured, store).await?;
     let message = WelcomeMessage {
         welcome_code: contact.welcome_code.clone(),
         text: Some(WelcomeText {
@@ -134,6 +134,7 @@ async fn attachment(
     welcomer: &Welcomer,
     contact: &NewContact,
     configured: &welcome_message::Model,
+    store: Option<i64>,
 ) -> Result<(Vec<serde_json::Value>, Option<(i64, String)>), DbErr> {
     let db = &welcomer.db;
     let Some(material_id) = &configured.material_id else {
@@ -143,7 +144,7 @@ async fn attachment(
         return Ok((Vec::new(), None));
     };
     match found.kind.as_str() {
-        "page" => page_attachment(welcomer, contact, &found).await,
+        "page" => page_attachment(welcomer, contact, &found, store).await,
         "image" => match welcomer
             .media
             .media_id(db, &welcomer.wecom, &found, Utc::now())
@@ -166,6 +167,7 @@ async fn page_attachment(
     welcomer: &Welcomer,
     contact: &NewContact,
     found: &material::Model,
+    store: Option<i64>,
 ) -> Result<(Vec<serde_json::Value>, Option<(i64, String)>), DbErr> {
     let db = &welcomer.db;
     let guide = guide::Entity::find()
@@ -178,6 +180,7 @@ async fn page_attachment(
     let sender = Sender {
         guide_id: guide.id,
         staff_userid: contact.userid.clone(),
+        store,
     };
     let item = SharedItem {
         kind: "material",

@@ -103,12 +103,7 @@ pub async fn products(
             message: "翻页参数无效，请从第一页重新加载".into(),
         })?),
     };
-    if query.q.as_ref().is_some_and(|q| q.chars().count() > 64) {
-        return Err(AppError::BadRequest {
-            code: "invalid_query",
-            message: "搜索词最多 64 个字".into(),
-        });
-    }
+    check_search(query.q.as_deref())?;
     let store = current_store(db.get_ref(), &guide.userid).await?;
     let (found, next_cursor) = products_for_store(
         db.get_ref(),
@@ -161,12 +156,7 @@ pub async fn materials(
     _guide: Guide,
     query: web::Query<MaterialQuery>,
 ) -> Result<HttpResponse, AppError> {
-    if query.q.as_ref().is_some_and(|q| q.chars().count() > 64) {
-        return Err(AppError::BadRequest {
-            code: "invalid_query",
-            message: "搜索词最多 64 个字".into(),
-        });
-    }
+    check_search(query.q.as_deref())?;
     let found = library(db.get_ref(), query.q.as_deref()).await?;
     let titles: std::collections::HashMap<&str, &material::Model> =
         found.iter().map(|m| (m.source_id.as_str(), m)).collect();
@@ -213,4 +203,15 @@ fn material_card(
         content: item.content.clone(),
         attachment,
     }
+}
+
+/// A search's words: at most 64 characters.
+fn check_search(q: Option<&str>) -> Result<(), AppError> {
+    if q.is_some_and(|q| q.chars().count() > 64) {
+        return Err(AppError::BadRequest {
+            code: "invalid_query",
+            message: "搜索词最多 64 个字".into(),
+        });
+    }
+    Ok(())
 }

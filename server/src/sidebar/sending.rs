@@ -81,10 +81,7 @@ pub async fn create_share(
         wecom,
         media: &setup.media,
     };
-    let sender = Sender {
-        guide_id: guide.id,
-        staff_userid: guide.userid.clone(),
-    };
+    let sender = Sender::now(db.get_ref(), guide.id, &guide.userid).await?;
     let request = SendRequest {
         kind: &body.kind,
         id: &body.id,

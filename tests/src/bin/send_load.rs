@@ -41,10 +41,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     server::database::migrate(&db).await?;
     let guide_id = seed(&db, args.sends).await?;
-    let sender = Sender {
-        guide_id,
-        staff_userid: "guide.bench".into(),
-    };
+    let sender = Sender::now(&db, guide_id, "guide.bench").await?;
     let setup = Arc::new(Setup::new(&db));
     let products = run(&setup, &sender, "product", "P-BENCH", &args).await;
     let coupons = run(&setup, &sender, "coupon", "CT-HOT", &args).await;

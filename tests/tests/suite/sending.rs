@@ -707,10 +707,7 @@ async fn the_database_alone_holds_the_quota_when_replicas_send_at_once() {
                         claim_by: Utc::now() + Duration::hours(72),
                     }),
                 };
-                let sender = Sender {
-                    guide_id,
-                    staff_userid: "guide.li".into(),
-                };
+                let sender = Sender::now(&db, guide_id, "guide.li").await.unwrap();
                 let recipient = server::stamp::Recipient::Customer(customer_id(n));
                 start.wait().await;
                 let gate = server::database::WriteGate::default();

@@ -70,10 +70,7 @@ async fn setup() -> Setup {
             &format!("SELECT id FROM guides WHERE wecom_userid = '{userid}'"),
         )
         .await;
-        let sender = Sender {
-            guide_id,
-            staff_userid: userid.into(),
-        };
+        let sender = Sender::now(&db, guide_id, userid).await.unwrap();
         signed_in.push((sender, cookie));
     }
     let wang = signed_in.pop().unwrap();
