@@ -46,14 +46,48 @@ pub struct PreparedShare {
 }
 
 /// One `wx.invoke('sendChatMessage', …)` payload, exactly as the JS-SDK takes it.
+///
+/// Read through [`FlatMessage`], not serde's internally tagged enum: that one buffers every
+/// field into serde's `Content` tree first, and its code alone was a tenth of what the
+/// sending tabs added to the sidebar's WASM. The wire format is the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "msgtype", rename_all = "lowercase")]
+#[serde(tag = "msgtype", rename_all = "lowercase", try_from = "FlatMessage")]
 pub enum ChatMessage {
     Text { text: TextBody },
     Image { image: MediaBody },
     File { file: MediaBody },
     News { news: NewsBody },
     Miniprogram { miniprogram: MiniprogramBody },
+}
+
+/// A payload as it arrives: its `msgtype` and whichever body came with it.
+#[derive(Deserialize)]
+struct FlatMessage {
+    msgtype: String,
+    text: Option<TextBody>,
+    image: Option<MediaBody>,
+    file: Option<MediaBody>,
+    news: Option<NewsBody>,
+    miniprogram: Option<MiniprogramBody>,
+}
+
+impl TryFrom<FlatMessage> for ChatMessage {
+    type Error = String;
+
+    fn try_from(flat: FlatMessage) -> Result<Self, Self::Error> {
+        let missing = || format!("missing field `{}`", flat.msgtype);
+        match flat.msgtype.as_str() {
+            "text" => flat.text.map(|text| Self::Text { text }),
+            "image" => flat.image.map(|image| Self::Image { image }),
+            "file" => flat.file.map(|file| Self::File { file }),
+            "news" => flat.news.map(|news| Self::News { news }),
+            "miniprogram" => flat
+                .miniprogram
+                .map(|miniprogram| Self::Miniprogram { miniprogram }),
+            other => return Err(format!("unknown msgtype `{other}`")),
+        }
+        .ok_or_else(missing)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,4 +117,69 @@ pub struct MiniprogramBody {
     #[serde(rename = "imgUrl")]
     pub img_url: String,
     pub page: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_reads_back_as_written() {
+        let messages = vec![
+            ChatMessage::Text {
+                text: TextBody {
+                    content: "您好".into(),
+                },
+            },
+            ChatMessage::Image {
+                image: MediaBody {
+                    mediaid: "m1".into(),
+                },
+            },
+            ChatMessage::File {
+                file: MediaBody {
+                    mediaid: "m2".into(),
+                },
+            },
+            ChatMessage::News {
+                news: NewsBody {
+                    link: "https://a/s/t".into(),
+                    title: "t".into(),
+                    desc: "d".into(),
+                    img_url: "https://a/i.png".into(),
+                },
+            },
+            ChatMessage::Miniprogram {
+                miniprogram: MiniprogramBody {
+                    appid: "wx1".into(),
+                    title: "t".into(),
+                    img_url: "https://a/i.png".into(),
+                    page: "pages/p.html?x=1".into(),
+                },
+            },
+        ];
+        let json = serde_json::to_string(&messages).unwrap();
+        assert!(json.starts_with(r#"[{"msgtype":"text","text":{"content":"您好"}}"#));
+        let read: Vec<ChatMessage> = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, messages);
+    }
+
+    #[test]
+    fn a_payload_without_its_body_or_of_an_unknown_type_is_refused() {
+        let missing =
+            serde_json::from_str::<ChatMessage>(r#"{"msgtype":"news","text":{"content":"x"}}"#);
+        assert!(
+            missing
+                .unwrap_err()
+                .to_string()
+                .contains("missing field `news`")
+        );
+        let unknown = serde_json::from_str::<ChatMessage>(r#"{"msgtype":"video","video":{}}"#);
+        assert!(
+            unknown
+                .unwrap_err()
+                .to_string()
+                .contains("unknown msgtype `video`")
+        );
+    }
 }

@@ -1,6 +1,8 @@
 //! Every HTTP call the sidebar makes goes through here, so errors look the same everywhere.
 //! The session cookie is HttpOnly: this page never sees it, the browser just sends it.
 
+use std::pin::Pin;
+
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use shared::customer::{
@@ -60,7 +62,7 @@ impl ApiFailure {
 }
 
 pub async fn health() -> Result<Health, ApiFailure> {
-    read(Request::get("/healthz").send().await).await
+    get("/healthz").await
 }
 
 /// The session request `index.html` started before the WASM arrived (a sign-in with WeCom's
@@ -77,7 +79,7 @@ pub fn take_early_session() -> Option<impl Future<Output = Result<SessionInfo, A
             .ok()
             .and_then(|raw| raw.dyn_into::<web_sys::Response>().ok())
             .ok_or(ApiFailure::Network)?;
-        read(Ok(Response::from(answered))).await
+        decode(answer_text(Response::from(answered)).await?)
     })
 }
 
@@ -88,7 +90,7 @@ pub async fn current_session(page_url: Option<String>) -> Result<SessionInfo, Ap
         Some(page) => format!("/api/v1/session?url={}", encode(&page)),
         None => "/api/v1/session".to_owned(),
     };
-    read(Request::get(&url).send().await).await
+    get(&url).await
 }
 
 pub async fn sign_out() -> Result<(), ApiFailure> {
@@ -106,18 +108,18 @@ pub async fn sign_out() -> Result<(), ApiFailure> {
 /// The JS-SDK signatures for the page at `url`, when the session's answer did not bring them.
 pub async fn jssdk_config(url: &str) -> Result<JssdkConfig, ApiFailure> {
     let request = format!("/api/v1/jssdk/config?url={}", encode(url));
-    read(Request::get(&request).send().await).await
+    get(&request).await
 }
 
 /// The signed-in guide's customers, filtered by `q` (name or remark) when given.
 pub async fn my_customers(q: String) -> Result<CustomerList, ApiFailure> {
     let url = format!("/api/v1/customers?q={}", encode(&q));
-    read(Request::get(&url).send().await).await
+    get(&url).await
 }
 
 pub async fn profile(customer: String) -> Result<CustomerProfile, ApiFailure> {
     let url = format!("/api/v1/customers/{}/profile", encode(&customer));
-    read(Request::get(&url).send().await).await
+    get(&url).await
 }
 
 pub async fn orders(customer: String, cursor: Option<String>) -> Result<OrdersPage, ApiFailure> {
@@ -125,11 +127,11 @@ pub async fn orders(customer: String, cursor: Option<String>) -> Result<OrdersPa
     if let Some(cursor) = cursor {
         url.push_str(&format!("?cursor={}", encode(&cursor)));
     }
-    read(Request::get(&url).send().await).await
+    get(&url).await
 }
 
 pub async fn order(id: i64) -> Result<OrderDetail, ApiFailure> {
-    read(Request::get(&format!("/api/v1/orders/{id}")).send().await).await
+    get(&format!("/api/v1/orders/{id}")).await
 }
 
 pub async fn timeline(
@@ -140,11 +142,11 @@ pub async fn timeline(
     if let Some(cursor) = cursor {
         url.push_str(&format!("?cursor={}", encode(&cursor)));
     }
-    read(Request::get(&url).send().await).await
+    get(&url).await
 }
 
 pub async fn tag_catalogue() -> Result<TagCatalogue, ApiFailure> {
-    read(Request::get("/api/v1/tags").send().await).await
+    get("/api/v1/tags").await
 }
 
 /// Adds (`add`) or removes tags on the customer; the customer's tags afterwards.
@@ -159,10 +161,7 @@ pub async fn edit_tags(
     } else {
         Request::delete(&url)
     };
-    let request = builder
-        .json(&TagEdit { tag_ids })
-        .map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
-    read(request.send().await).await
+    decode(exchange(builder.json(&TagEdit { tag_ids })).await?)
 }
 
 /// The 优惠券 tab: what the customer holds and what this guide can send them (or the chat).
@@ -172,7 +171,7 @@ pub async fn coupons(to: Option<ShareRecipient>) -> Result<CustomerCoupons, ApiF
         Some(ShareRecipient::Chat(id)) => format!("/api/v1/chats/{}/coupons", encode(&id)),
         None => return Err(ApiFailure::Unexpected("no chat".into())),
     };
-    read(Request::get(&url).send().await).await
+    get(&url).await
 }
 
 /// A page of the store's products, matching `q`.
@@ -181,26 +180,23 @@ pub async fn products(q: String, cursor: Option<String>) -> Result<ProductPage, 
     if let Some(cursor) = cursor {
         url.push_str(&format!("&cursor={}", encode(&cursor)));
     }
-    read(Request::get(&url).send().await).await
+    get(&url).await
 }
 
 pub async fn materials(q: String) -> Result<MaterialLibrary, ApiFailure> {
     let url = format!("/api/v1/materials?q={}", encode(&q));
-    read(Request::get(&url).send().await).await
+    get(&url).await
 }
 
 /// Prepares a share: its stamped messages, in the order to send them.
 pub async fn create_share(request: &ShareRequest) -> Result<PreparedShare, ApiFailure> {
-    let sent = Request::post("/api/v1/shares")
-        .json(request)
-        .map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
-    read(sent.send().await).await
+    decode(exchange(Request::post("/api/v1/shares").json(request)).await?)
 }
 
 /// Tells the server what became of a share: `sent` or `cancel`.
 pub async fn report_share(token: &str, outcome: &str) -> Result<ShareStatus, ApiFailure> {
     let url = format!("/api/v1/shares/{}/{outcome}", encode(token));
-    read(Request::post(&url).send().await).await
+    decode(exchange(Request::post(&url).build()).await?)
 }
 
 /// A path or query component, percent-encoded.
@@ -208,18 +204,39 @@ fn encode(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
 }
 
-async fn read<T: DeserializeOwned>(
-    sent: Result<Response, gloo_net::Error>,
-) -> Result<T, ApiFailure> {
-    let response = sent.map_err(|_| ApiFailure::Network)?;
-    if response.ok() {
-        let status = response.status();
-        return response
-            .json::<T>()
-            .await
-            .map_err(|_| ApiFailure::Unexpected(format!("HTTP {status}")));
+/// An answer's body, and its status for the message when it is not what this page expects.
+type Answer = (u16, String);
+
+/// The network half of every call, boxed so that the WASM carries one copy of it rather than
+/// one inlined into each answer type's future (that was a quarter of the sending tabs' code).
+fn exchange(
+    request: Result<Request, gloo_net::Error>,
+) -> Pin<Box<dyn Future<Output = Result<Answer, ApiFailure>>>> {
+    Box::pin(async move {
+        let request = request.map_err(|err| ApiFailure::Unexpected(err.to_string()))?;
+        let response = request.send().await.map_err(|_| ApiFailure::Network)?;
+        answer_text(response).await
+    })
+}
+
+async fn answer_text(response: Response) -> Result<Answer, ApiFailure> {
+    let status = response.status();
+    if !response.ok() {
+        return Err(failure(response).await);
     }
-    Err(failure(response).await)
+    let text = response
+        .text()
+        .await
+        .map_err(|_| ApiFailure::Unexpected(format!("HTTP {status}")))?;
+    Ok((status, text))
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    decode(exchange(Request::get(url).build()).await?)
+}
+
+fn decode<T: DeserializeOwned>((status, text): Answer) -> Result<T, ApiFailure> {
+    serde_json::from_str(&text).map_err(|_| ApiFailure::Unexpected(format!("HTTP {status}")))
 }
 
 async fn failure(response: Response) -> ApiFailure {
