@@ -1138,10 +1138,23 @@ async fn a_customer_who_adds_a_guide_is_welcomed_within_the_window_with_a_stampe
         server::stamp::Recipient::Customer("wmWELCOME1".into())
     );
     assert_eq!(stamp.staff, "guide.li");
-    let states = tests::sql::texts(&brand.db, "SELECT state FROM welcome_sends").await;
+    // The worker records the send after WeCom's answer, which the simulator logged first.
+    let states = texts_once_written(&brand.db, "SELECT state FROM welcome_sends").await;
     assert_eq!(states, ["sent"]);
     let share_state = tests::sql::texts(&brand.db, "SELECT state FROM shares").await;
     assert_eq!(share_state, ["sent"]);
+}
+
+/// What `sql` reads once it reads anything (the worker writes after the simulator answers).
+async fn texts_once_written(db: &sea_orm::DatabaseConnection, sql: &str) -> Vec<String> {
+    for _ in 0..100 {
+        let read = tests::sql::texts(db, sql).await;
+        if !read.is_empty() {
+            return read;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tests::sql::texts(db, sql).await
 }
 
 #[tokio::test]
