@@ -67,20 +67,31 @@ impl MediaLibrary {
         let bytes = self.fetch(url).await?;
         let hash = hex::encode(sha2::Sha256::digest(&bytes));
         remember_hash(db, material.id, &hash).await?;
-        if let Some(media_id) = fresh(db, &hash, now).await? {
-            return Ok(media_id);
-        }
         let media_type = if material.kind == "image" {
             "image"
         } else {
             "file"
         };
-        let uploaded = wecom
-            .upload_media(media_type, &file_name(url, material), bytes)
-            .await?;
-        store(db, &hash, media_type, &uploaded.media_id, now).await?;
-        tracing::info!(material = %material.source_id, media_type, "material uploaded to WeCom");
-        Ok(uploaded.media_id)
+        let name = file_name(url, &material.title, media_type);
+        let media_id = upload_once(db, wecom, media_type, name, &hash, bytes, now).await?;
+        tracing::info!(material = %material.source_id, media_type, "material ready in WeCom");
+        Ok(media_id)
+    }
+
+    /// The WeCom media id of the picture at `url` (a welcome's mini-program cover, which WeCom
+    /// takes only as a media id), uploaded now unless the same picture is fresh there.
+    pub async fn picture_media_id(
+        &self,
+        db: &DatabaseConnection,
+        wecom: &WecomClient,
+        url: &str,
+        title: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, MediaError> {
+        let bytes = self.fetch(url).await?;
+        let hash = hex::encode(sha2::Sha256::digest(&bytes));
+        let name = file_name(url, title, "image");
+        upload_once(db, wecom, "image", name, &hash, bytes, now).await
     }
 
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, MediaError> {
@@ -98,6 +109,24 @@ impl MediaLibrary {
         }
         Ok(bytes)
     }
+}
+
+/// `bytes` (of content `hash`) as a WeCom media id: the fresh one if this content has one.
+async fn upload_once(
+    db: &DatabaseConnection,
+    wecom: &WecomClient,
+    media_type: &str,
+    name: String,
+    hash: &str,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<String, MediaError> {
+    if let Some(media_id) = fresh(db, hash, now).await? {
+        return Ok(media_id);
+    }
+    let uploaded = wecom.upload_media(media_type, &name, bytes).await?;
+    store(db, hash, media_type, &uploaded.media_id, now).await?;
+    Ok(uploaded.media_id)
 }
 
 async fn fresh(
@@ -152,7 +181,7 @@ async fn store(
 }
 
 /// The file's name as WeCom shows it: the address's last segment, or the title.
-fn file_name(url: &str, material: &material::Model) -> String {
+fn file_name(url: &str, title: &str, media_type: &str) -> String {
     let last = url
         .split(['?', '#'])
         .next()
@@ -160,7 +189,7 @@ fn file_name(url: &str, material: &material::Model) -> String {
         .filter(|name| !name.is_empty() && name.contains('.'));
     match last {
         Some(name) => name.to_owned(),
-        None if material.kind == "image" => format!("{}.jpg", material.title),
-        None => material.title.clone(),
+        None if media_type == "image" => format!("{title}.jpg"),
+        None => title.to_owned(),
     }
 }

@@ -19,7 +19,7 @@ use crate::commerce::staff::current_store;
 use crate::config::{MallSettings, StampSettings};
 use crate::database::WriteGate;
 use crate::entity::{guide, material, welcome_message, welcome_send};
-use crate::media::MediaLibrary;
+use crate::media::{MediaError, MediaLibrary};
 use crate::stamp::Recipient;
 use crate::wecom::client::WecomClient;
 use crate::wecom::outbound::{WelcomeMessage, WelcomeText};
@@ -144,7 +144,7 @@ async fn attachment(
         return Ok((Vec::new(), None));
     };
     match found.kind.as_str() {
-        "page" => page_attachment(welcomer, contact, &found, store).await,
+        "page" | "miniprogram" => stamped_attachment(welcomer, contact, &found, store).await,
         "image" => match welcomer
             .media
             .media_id(db, &welcomer.wecom, &found, Utc::now())
@@ -163,7 +163,9 @@ async fn attachment(
     }
 }
 
-async fn page_attachment(
+/// A page as a link card through its stamped short link, a mini-program page as a
+/// mini-program card with its stamped path; either a share to the customer.
+async fn stamped_attachment(
     welcomer: &Welcomer,
     contact: &NewContact,
     found: &material::Model,
@@ -174,7 +176,12 @@ async fn page_attachment(
         .filter(guide::Column::WecomUserid.eq(contact.userid.as_str()))
         .one(db)
         .await?;
-    let (Some(stamping), Some(guide), Some(url)) = (&welcomer.stamping, guide, &found.url) else {
+    let target = if found.kind == "miniprogram" {
+        &found.page
+    } else {
+        &found.url
+    };
+    let (Some(stamping), Some(guide), Some(target)) = (&welcomer.stamping, guide, target) else {
         return Ok((Vec::new(), None));
     };
     let sender = Sender {
@@ -185,7 +192,7 @@ async fn page_attachment(
     let item = SharedItem {
         kind: "material",
         id: found.source_id.clone(),
-        target: url.clone(),
+        target: target.clone(),
         coupon: None,
     };
     let key = format!(
@@ -206,13 +213,68 @@ async fn page_attachment(
     let Ok((share, _)) = shared else {
         return Ok((Vec::new(), None));
     };
-    let link = serde_json::json!({"msgtype": "link", "link": {
-        "title": found.title,
-        "picurl": found.image_url.clone().or_else(|| welcomer.mall.card_image_url.clone()).unwrap_or_default(),
-        "desc": found.description.clone().unwrap_or_default(),
-        "url": short_link(&welcomer.public_url, &share.token),
-    }});
-    Ok((vec![link], Some((guide.id, share.token))))
+    let picture = found
+        .image_url
+        .clone()
+        .or_else(|| welcomer.mall.card_image_url.clone());
+    let card = if found.kind == "miniprogram" {
+        miniprogram_card(welcomer, found, picture, &share.link).await?
+    } else {
+        Some(serde_json::json!({"msgtype": "link", "link": {
+            "title": found.title,
+            "picurl": picture.unwrap_or_default(),
+            "desc": found.description.clone().unwrap_or_default(),
+            "url": short_link(&welcomer.public_url, &share.token),
+        }}))
+    };
+    Ok(match card {
+        Some(card) => (vec![card], Some((guide.id, share.token))),
+        None => (Vec::new(), None),
+    })
+}
+
+/// WeCom takes a welcome's mini-program card only with its cover as a media id
+/// (`pic_media_id`): without an appid or a cover that uploads, the welcome goes as text.
+async fn miniprogram_card(
+    welcomer: &Welcomer,
+    found: &material::Model,
+    picture: Option<String>,
+    stamped_page: &str,
+) -> Result<Option<serde_json::Value>, DbErr> {
+    let brand_appid = welcomer
+        .mall
+        .miniprogram
+        .as_ref()
+        .map(|mp| mp.appid.clone());
+    let (Some(appid), Some(picture)) = (found.appid.clone().or(brand_appid), picture) else {
+        tracing::warn!(material = %found.source_id, "a welcome's mini-program has no appid or cover; text only");
+        return Ok(None);
+    };
+    let uploaded = welcomer
+        .media
+        .picture_media_id(
+            &welcomer.db,
+            &welcomer.wecom,
+            &picture,
+            &found.title,
+            Utc::now(),
+        )
+        .await;
+    match uploaded {
+        Ok(pic_media_id) => Ok(Some(
+            serde_json::json!({"msgtype": "miniprogram", "miniprogram": {
+                "title": found.title,
+                "pic_media_id": pic_media_id,
+                "appid": appid,
+                "page": stamped_page,
+            }}),
+        )),
+        Err(MediaError::Database(err)) => Err(err),
+        Err(err) => {
+            tracing::warn!(error = %err, "a welcome's mini-program cover could not be uploaded; text only");
+            Ok(None)
+        }
+    }
 }
 
 async fn record(

@@ -1081,30 +1081,7 @@ async fn a_customer_who_adds_a_guide_is_welcomed_within_the_window_with_a_stampe
                "content": "欢迎光临南京西路店", "material_id": "M-WELCOME"}),
     ])
     .await;
-    let http = reqwest::Client::new();
-    let target = json!({"url": brand.app.url("/wecom/callback"), "token": tests::wecom::TOKEN,
-        "encoding_aes_key": tests::wecom::AES_KEY});
-    http.post(format!("{}sim/callback-target", brand.simulator.base_url))
-        .json(&target)
-        .send()
-        .await
-        .unwrap();
-    let pushed_at = Utc::now().timestamp_millis();
-    let pushed = http
-        .post(format!("{}sim/push", brand.simulator.base_url))
-        .json(&json!({"event": "add_external_contact", "userid": "guide.li", "external_userid": "wmWELCOME1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(pushed.status(), StatusCode::OK);
-
-    let sent = outbound_after(
-        &brand.simulator,
-        "cgi-bin/externalcontact/send_welcome_msg",
-        1,
-    )
-    .await;
-    assert_eq!(sent.len(), 1, "welcomed once");
+    let (pushed_at, sent) = contact_added(&brand, "wmWELCOME1").await;
     let at = sent[0]["at_ms"].as_i64().unwrap();
     assert!(
         at - pushed_at < 20_000,
@@ -1143,6 +1120,78 @@ async fn a_customer_who_adds_a_guide_is_welcomed_within_the_window_with_a_stampe
     assert_eq!(states, ["sent"]);
     let share_state = tests::sql::texts(&brand.db, "SELECT state FROM shares").await;
     assert_eq!(share_state, ["sent"]);
+}
+
+/// guide.li's WeCom tells the server that `external_userid` added them; when, and the
+/// welcome messages WeCom then received.
+async fn contact_added(brand: &Brand, external_userid: &str) -> (i64, Vec<Value>) {
+    let http = reqwest::Client::new();
+    let target = json!({"url": brand.app.url("/wecom/callback"), "token": tests::wecom::TOKEN,
+        "encoding_aes_key": tests::wecom::AES_KEY});
+    http.post(format!("{}sim/callback-target", brand.simulator.base_url))
+        .json(&target)
+        .send()
+        .await
+        .unwrap();
+    let pushed_at = Utc::now().timestamp_millis();
+    let pushed = http
+        .post(format!("{}sim/push", brand.simulator.base_url))
+        .json(&json!({"event": "add_external_contact", "userid": "guide.li", "external_userid": external_userid}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let sent = outbound_after(
+        &brand.simulator,
+        "cgi-bin/externalcontact/send_welcome_msg",
+        1,
+    )
+    .await;
+    (pushed_at, sent)
+}
+
+#[tokio::test]
+async fn a_welcome_with_a_mini_program_sends_its_cover_as_media_and_its_page_stamped() {
+    let brand = brand().await;
+    ingest(
+        &brand.db,
+        Kind::Materials,
+        vec![json!({"id": "M-MINIWELCOME", "updated_at": "2026-01-01T00:00:00Z",
+            "kind": "miniprogram", "title": "新客专享", "appid": "wx0123456789abcdef",
+            "page": "pages/welcome/index.html", "image_url": brand.app.url("/demo/images/P0001.svg")})],
+    )
+    .await;
+    ingest(
+        &brand.db,
+        Kind::WelcomeMessages,
+        vec![
+            json!({"id": "W-BRAND", "updated_at": "2026-01-01T00:00:00Z", "content": "欢迎关注品牌",
+               "material_id": "M-MINIWELCOME"}),
+        ],
+    )
+    .await;
+    let (_, sent) = contact_added(&brand, "wmWELCOME2").await;
+    assert_eq!(sent.len(), 1, "welcomed once");
+    let body = &sent[0]["body"];
+    assert_eq!(body["text"]["content"], "欢迎关注品牌");
+    let card = &body["attachments"][0]["miniprogram"];
+    assert_eq!(body["attachments"][0]["msgtype"], "miniprogram", "{body}");
+    assert_eq!(card["appid"], "wx0123456789abcdef");
+    assert_eq!(card["title"], "新客专享");
+    let uploads = brand.simulator.outbound("cgi-bin/media/upload").await;
+    assert_eq!(uploads.len(), 1, "the cover uploaded once");
+    let media_id = card["pic_media_id"].as_str().unwrap();
+    assert!(!media_id.is_empty());
+    let page = card["page"].as_str().unwrap();
+    assert!(page.starts_with("pages/welcome/index.html?"), "{page}");
+    let stamp = stamp_checks(page);
+    assert_eq!(
+        stamp.recipient,
+        server::stamp::Recipient::Customer("wmWELCOME2".into())
+    );
+    assert_eq!(stamp.staff, "guide.li");
+    let states = texts_once_written(&brand.db, "SELECT state FROM welcome_sends").await;
+    assert_eq!(states, ["sent"]);
 }
 
 /// What `sql` reads once it reads anything (the worker writes after the simulator answers).
