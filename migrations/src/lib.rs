@@ -20,6 +20,7 @@ mod m20261201_000012_coupon_quotas;
 mod m20261201_000013_materials;
 mod m20261201_000014_radar;
 mod m20261201_000015_welcome;
+mod m20261202_000016_attribution;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_materials::Migration),
             Box::new(m20261201_000014_radar::Migration),
             Box::new(m20261201_000015_welcome::Migration),
+            Box::new(m20261202_000016_attribution::Migration),
         ]
     }
 }

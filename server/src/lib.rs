@@ -4,6 +4,7 @@
 //! can do); each other module is named after the business concern it owns.
 
 pub mod app;
+pub mod attribution;
 pub mod auth;
 pub mod cache;
 pub mod cli;

@@ -2,6 +2,7 @@
 //! tests. Only serde lives here so that the crate compiles to `wasm32-unknown-unknown` and the
 //! sidebar never pulls in anything server-only.
 
+pub mod credit;
 pub mod customer;
 pub mod error;
 pub mod health;

@@ -18,6 +18,7 @@ pub use wecom::{callback_verifier, required_wecom_client, wecom_client};
 use crate::auth::Sessions;
 use crate::cache::SharedCache;
 use crate::commerce::ingest::IngestSecret;
+use crate::commerce::stamped::AfterBatch;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
 use crate::inbox::{self, Intake, WorkerSettings};
 use crate::shares::radar::RadarFeed;
@@ -81,7 +82,9 @@ impl Application {
             .map(|wecom| RadarFeed::start(db.clone(), wecom.clone(), public_url.clone()));
         let (clicks, click_writer) =
             ClickRecorder::start(click_writer_database(&settings, &db).await?, radar);
+        let attribution = crate::attribution::Attribution::start(&db, &settings).await?;
         let dependencies = Dependencies {
+            after_batch: web::Data::from(Arc::new(attribution) as Arc<dyn AfterBatch>),
             clicks: web::Data::new(clicks),
             share_targets: web::Data::new(ShareTargets::default()),
             sending: web::Data::new(sending_setup(&settings, &write_gate)),
@@ -336,6 +339,8 @@ struct Dependencies {
     share_targets: web::Data<ShareTargets>,
     sending: web::Data<SendingSetup>,
     mall: web::Data<crate::config::MallSettings>,
+    /// Crediting, after every ingest batch.
+    after_batch: web::Data<dyn AfterBatch>,
 }
 
 impl Dependencies {
@@ -351,7 +356,8 @@ impl Dependencies {
             .app_data(self.clicks.clone())
             .app_data(self.share_targets.clone())
             .app_data(self.sending.clone())
-            .app_data(self.mall.clone());
+            .app_data(self.mall.clone())
+            .app_data(self.after_batch.clone());
         if let Some(callback) = &self.callback {
             cfg.app_data(callback.clone());
         }

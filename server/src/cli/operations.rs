@@ -84,8 +84,9 @@ pub(super) async fn import(
     let format = file_format(file, format)?;
     let db = database::connect(&settings.database).await?;
     database::migrate(&db).await?;
+    let attribution = crate::attribution::Attribution::start(&db, &settings).await?;
     let summary = import_file(
-        &db,
+        (&db, &attribution),
         kind,
         file,
         format,

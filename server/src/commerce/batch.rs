@@ -10,6 +10,7 @@ use serde_json::Value;
 use shared::{IngestAnswer, IngestRejection};
 
 use super::record::RecordError;
+use super::stamped::{AfterBatch, BatchEffects};
 use super::{
     behaviour, coupons, grants, materials, members, orders, products, shipments, staff, stores,
 };
@@ -69,23 +70,24 @@ impl Kind {
     }
 }
 
-/// Validates and upserts one record of `kind`.
+/// Validates and upserts one record of `kind`; what crediting must see goes to `effects`.
 pub async fn apply_record(
     db: &impl ConnectionTrait,
     kind: Kind,
     value: Value,
     now: DateTime<Utc>,
+    effects: &mut BatchEffects,
 ) -> Result<(), RecordError> {
     match kind {
         Kind::Stores => stores::apply(db, parse(value)?, now).await,
         Kind::Staff => staff::apply(db, parse(value)?, now).await,
         Kind::Members => one(members::apply_many(db, parsed(value), now).await?),
-        Kind::Orders => orders::apply(db, parse(value)?, now).await,
+        Kind::Orders => one(orders::apply_many(db, parsed(value), now, effects).await?),
         Kind::Shipments => one(shipments::apply_many(db, parsed(value), now).await?),
         Kind::Products => products::apply(db, parse(value)?, now).await,
         Kind::CouponTemplates => coupons::apply(db, parse(value)?, now).await,
         Kind::CouponGrants => one(grants::apply_many(db, parsed(value), now).await?),
-        Kind::Events => one(behaviour::apply_many(db, parsed(value), now).await?),
+        Kind::Events => one(behaviour::apply_many(db, parsed(value), now, effects).await?),
         Kind::Materials => materials::apply(db, parse(value)?, now).await,
         Kind::WelcomeMessages => materials::apply_welcome(db, parse(value)?, now).await,
     }
@@ -109,14 +111,17 @@ fn parse<T: DeserializeOwned>(value: Value) -> Result<T, RecordError> {
         .map_err(|err| super::record::invalid("invalid_record", err.to_string()))
 }
 
-/// Applies a batch in one transaction; refused records are listed, the rest stored.
+/// Applies a batch in one transaction; refused records are listed, the rest stored, and
+/// `after` told what was written before the transaction commits (crediting).
 pub async fn apply_batch(
     db: &DatabaseConnection,
     kind: Kind,
     records: Vec<Value>,
     now: DateTime<Utc>,
+    after: &dyn AfterBatch,
 ) -> Result<IngestAnswer, DbErr> {
     let txn = begin_write(db).await?;
+    let mut effects = BatchEffects::default();
     let mut answer = IngestAnswer::default();
     let ids: Vec<Option<String>> = records
         .iter()
@@ -133,15 +138,15 @@ pub async fn apply_batch(
     }
     let (accepted, mut refused) = match kind {
         Kind::Members => members::apply_many(&txn, all(records), now).await?,
-        Kind::Orders => orders::apply_many(&txn, all(records), now).await?,
+        Kind::Orders => orders::apply_many(&txn, all(records), now, &mut effects).await?,
         Kind::Shipments => shipments::apply_many(&txn, all(records), now).await?,
-        Kind::Events => behaviour::apply_many(&txn, all(records), now).await?,
+        Kind::Events => behaviour::apply_many(&txn, all(records), now, &mut effects).await?,
         Kind::CouponGrants => grants::apply_many(&txn, all(records), now).await?,
         _ => {
             let mut accepted = 0;
             let mut rejected = Vec::new();
             for (index, value) in records.into_iter().enumerate() {
-                match apply_record(&txn, kind, value, now).await {
+                match apply_record(&txn, kind, value, now, &mut effects).await {
                     Ok(()) => accepted += 1,
                     Err(RecordError::Database(err)) => return Err(err),
                     Err(error) => rejected.push((index, error)),
@@ -164,6 +169,7 @@ pub async fn apply_batch(
             message,
         });
     }
+    after.written(&txn, effects).await?;
     txn.commit().await?;
     Ok(answer)
 }

@@ -9,6 +9,7 @@ use super::record::{
     ROWS_PER_STATEMENT, RecordError, check_all, check_id, check_one_of, invalid, resolve,
     unknown_reference,
 };
+use super::stamped::{BatchEffects, Stamped, stamp_text};
 use crate::entity::{behaviour_event, member};
 
 pub const KINDS: &[&str] = &[
@@ -34,11 +35,16 @@ pub struct BehaviourRecord {
     /// What the sidebar shows of it: `{"product_id", "title"}`, `{"keyword"}`, ….
     #[serde(default)]
     pub details: Option<serde_json::Value>,
+    /// The stamp of the guide's link that led here, as the mall received it.
+    #[serde(default)]
+    pub stamp: Option<serde_json::Value>,
 }
 
-/// Everything about an event that needs no database; its details as stored (JSON text).
-fn check(record: &BehaviourRecord) -> Result<Option<String>, RecordError> {
+/// Everything about an event that needs no database; its details as stored (JSON text) and
+/// its stamp as a query string.
+fn check(record: &BehaviourRecord) -> Result<(Option<String>, Option<String>), RecordError> {
     check_id("id", &record.id)?;
+    let stamp = stamp_text(&record.stamp)?;
     check_one_of("kind", &record.kind, KINDS)?;
     let details = match &record.details {
         None | Some(serde_json::Value::Null) => None,
@@ -48,33 +54,45 @@ fn check(record: &BehaviourRecord) -> Result<Option<String>, RecordError> {
     if details.as_ref().is_some_and(|d| d.len() > 4096) {
         return Err(invalid("invalid_field", "`details` is over 4 KiB"));
     }
-    Ok(details)
+    Ok((details, stamp))
 }
 
 /// Events come by the million too: a batch's members are resolved in one query and its
 /// events inserted a thousand per statement (a repeated source id is stored once).
+/// Stamped events are added to `effects` (a repeated one too: crediting is idempotent).
 pub async fn apply_many(
     db: &impl ConnectionTrait,
     records: Vec<(usize, Result<BehaviourRecord, RecordError>)>,
     now: DateTime<Utc>,
+    effects: &mut BatchEffects,
 ) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
     let (checked, mut refused) = check_all(records, |index, record| {
-        check(&record).map(|details| (index, record, details))
+        check(&record).map(|(details, stamp)| (index, record, details, stamp))
     })?;
     let members = resolve::<member::Entity>(
         db,
         member::Column::SourceId,
         checked
             .iter()
-            .map(|(_, record, _)| record.member_id.clone()),
+            .map(|(_, record, _, _)| record.member_id.clone()),
     )
     .await?;
     let mut rows = Vec::with_capacity(checked.len());
-    for (index, record, details) in checked {
+    for (index, record, details, stamp) in checked {
         let Some(&member_id) = members.get(&record.member_id) else {
             refused.push((index, unknown_reference("member_id", &record.member_id)));
             continue;
         };
+        if let Some(stamp) = stamp {
+            effects.stamped.push(Stamped {
+                source_kind: "event",
+                source_id: record.id.clone(),
+                member_id: Some(member_id),
+                kind: record.kind.clone(),
+                at: record.at,
+                stamp,
+            });
+        }
         rows.push(behaviour_event::ActiveModel {
             source_id: Set(record.id),
             member_id: Set(member_id),

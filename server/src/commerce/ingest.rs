@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::batch::{Kind, MAX_RECORDS, apply_batch};
 use super::signature::{self, SignatureError};
+use super::stamped::AfterBatch;
 use crate::error::AppError;
 use crate::secret::Secret;
 
@@ -27,6 +28,7 @@ struct Batch {
 pub async fn receive(
     db: web::Data<DatabaseConnection>,
     secret: Option<web::Data<IngestSecret>>,
+    after: web::Data<dyn AfterBatch>,
     kind: web::Path<String>,
     request: HttpRequest,
     mut payload: web::Payload,
@@ -52,7 +54,7 @@ pub async fn receive(
             batch.records.len()
         )));
     }
-    let answer = apply_batch(&db, kind, batch.records, now).await?;
+    let answer = apply_batch(&db, kind, batch.records, now, after.get_ref()).await?;
     tracing::info!(
         kind = kind.name(),
         accepted = answer.accepted,

@@ -33,5 +33,6 @@ pub mod sendable_products;
 pub mod shipments;
 pub mod signature;
 pub mod staff;
+pub mod stamped;
 pub mod stores;
 pub mod trail;

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::record::{
     RecordError, Versioned, check_fen, check_id, check_one_of, check_text, invalid,
 };
+use super::stamped::stamp_text;
 
 pub const CHANNELS: &[&str] = &["online", "offline", "pos"];
 pub const STATUSES: &[&str] = &[
@@ -41,8 +42,17 @@ pub struct OrderRecord {
     pub paid_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub completed_at: Option<DateTime<Utc>>,
+    /// What was refunded so far (a partial refund keeps the order's status); a `refunded`
+    /// order without it was refunded in full.
+    #[serde(default)]
+    pub refunded_fen: Option<i64>,
+    #[serde(default)]
+    pub refunded_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub items: Vec<ItemRecord>,
+    /// The stamp of the guide's link the order came through, as the mall received it.
+    #[serde(default)]
+    pub stamp: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +76,10 @@ pub(super) struct Checked {
     pub(super) record: OrderRecord,
     /// The items, each with its amount.
     pub(super) lines: Vec<(ItemRecord, i64)>,
+    /// What was refunded, in fen.
+    pub(super) refunded_fen: i64,
+    /// The stamp as a query string.
+    pub(super) stamp: Option<String>,
 }
 
 /// Everything about an order that needs no database: fields, words, amounts adding up.
@@ -116,11 +130,33 @@ pub(super) fn check(index: usize, record: OrderRecord) -> Result<Checked, Record
             ),
         ));
     }
+    let refunded_fen = refunded(&record)?;
+    let stamp = stamp_text(&record.stamp)?;
     Ok(Checked {
         index,
         record,
         lines,
+        refunded_fen,
+        stamp,
     })
+}
+
+/// The refunded amount: as given (within the paid amount), else all of a `refunded` order.
+fn refunded(record: &OrderRecord) -> Result<i64, RecordError> {
+    match record.refunded_fen {
+        Some(fen) => {
+            check_fen("refunded_fen", fen)?;
+            if fen > record.paid_fen {
+                return Err(invalid(
+                    "amounts_mismatch",
+                    "`refunded_fen` cannot exceed `paid_fen`",
+                ));
+            }
+            Ok(fen)
+        }
+        None if record.status == "refunded" => Ok(record.paid_fen),
+        None => Ok(0),
+    }
 }
 
 impl Versioned for Checked {

@@ -22,6 +22,7 @@ const ORDER_UPSERT_TAIL: &str = r#"ON CONFLICT ("source_id") DO UPDATE SET
   "total_fen" = excluded."total_fen", "discount_fen" = excluded."discount_fen",
   "paid_fen" = excluded."paid_fen", "ordered_at" = excluded."ordered_at",
   "paid_at" = excluded."paid_at", "completed_at" = excluded."completed_at",
+  "refunded_fen" = excluded."refunded_fen", "refunded_at" = excluded."refunded_at",
   "source_updated_at" = excluded."source_updated_at", "updated_at" = excluded."updated_at"
 WHERE "orders"."source_updated_at" < excluded."source_updated_at"
 RETURNING "source_id", "id", xmax = 0"#;
@@ -40,12 +41,14 @@ pub(super) async fn write_orders_as_arrays(
     let sql = format!(
         r#"INSERT INTO "orders" ("source_id", "member_id", "channel", "store_id", "status",
   "total_fen", "discount_fen", "paid_fen", "ordered_at", "paid_at", "completed_at",
-  "source_updated_at", "created_at", "updated_at")
+  "refunded_fen", "refunded_at", "source_updated_at", "created_at", "updated_at")
 SELECT s, NULLIF(m, 0), c, NULLIF(st, 0), status, t, d, p, o,
-  NULLIF(pa, '')::timestamptz, NULLIF(co, '')::timestamptz, u, $13, $13
+  NULLIF(pa, '')::timestamptz, NULLIF(co, '')::timestamptz, rf, NULLIF(ra, '')::timestamptz,
+  u, $15, $15
 FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::bigint[],
-  $7::bigint[], $8::bigint[], $9::timestamptz[], $10::text[], $11::text[], $12::timestamptz[])
-  AS r(s, m, c, st, status, t, d, p, o, pa, co, u)
+  $7::bigint[], $8::bigint[], $9::timestamptz[], $10::text[], $11::text[], $12::bigint[],
+  $13::text[], $14::timestamptz[])
+  AS r(s, m, c, st, status, t, d, p, o, pa, co, rf, ra, u)
 {ORDER_UPSERT_TAIL}"#
     );
     let values: Vec<Value> = vec![
@@ -60,6 +63,12 @@ FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::
         times(orders, |r| r.ordered_at),
         strings(orders, |r| columns::time_or_empty(r.paid_at)),
         strings(orders, |r| columns::time_or_empty(r.completed_at)),
+        orders
+            .iter()
+            .map(|o| o.refunded_fen)
+            .collect::<Vec<_>>()
+            .into(),
+        strings(orders, |r| columns::time_or_empty(r.refunded_at)),
         times(orders, |r| r.updated_at),
         now.into(),
     ];
@@ -103,32 +112,9 @@ pub(super) async fn write_orders_as_values(
 ) -> Result<WrittenRows, DbErr> {
     let mut written = WrittenRows::default();
     for chunk in orders.chunks(ROWS_PER_STATEMENT) {
-        let rows = chunk.iter().map(|order| {
-            let record = &order.record;
-            order::ActiveModel {
-                source_id: Set(record.id.clone()),
-                member_id: Set(record
-                    .member_id
-                    .as_ref()
-                    .and_then(|id| member_ids.get(id).copied())),
-                channel: Set(record.channel.clone()),
-                store_id: Set(record
-                    .store_id
-                    .as_ref()
-                    .and_then(|id| store_ids.get(id).copied())),
-                status: Set(record.status.clone()),
-                total_fen: Set(record.total_fen),
-                discount_fen: Set(record.discount_fen),
-                paid_fen: Set(record.paid_fen),
-                ordered_at: Set(record.ordered_at),
-                paid_at: Set(record.paid_at),
-                completed_at: Set(record.completed_at),
-                source_updated_at: Set(record.updated_at),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-        });
+        let rows = chunk
+            .iter()
+            .map(|order| order_row(order, member_ids, store_ids, now));
         let on_conflict = newer_wins::<order::Entity>(
             order::Column::SourceId,
             order::Column::SourceUpdatedAt,
@@ -143,6 +129,8 @@ pub(super) async fn write_orders_as_values(
                 order::Column::OrderedAt,
                 order::Column::PaidAt,
                 order::Column::CompletedAt,
+                order::Column::RefundedFen,
+                order::Column::RefundedAt,
                 order::Column::SourceUpdatedAt,
                 order::Column::UpdatedAt,
             ],
@@ -153,6 +141,41 @@ pub(super) async fn write_orders_as_values(
         written.add(upsert_returning(db, insert).await?);
     }
     Ok(written)
+}
+
+/// An order as the row SQLite's upsert writes.
+fn order_row(
+    order: &Checked,
+    member_ids: &HashMap<String, i64>,
+    store_ids: &HashMap<String, i64>,
+    now: DateTime<Utc>,
+) -> order::ActiveModel {
+    let record = &order.record;
+    order::ActiveModel {
+        source_id: Set(record.id.clone()),
+        member_id: Set(record
+            .member_id
+            .as_ref()
+            .and_then(|id| member_ids.get(id).copied())),
+        channel: Set(record.channel.clone()),
+        store_id: Set(record
+            .store_id
+            .as_ref()
+            .and_then(|id| store_ids.get(id).copied())),
+        status: Set(record.status.clone()),
+        total_fen: Set(record.total_fen),
+        discount_fen: Set(record.discount_fen),
+        paid_fen: Set(record.paid_fen),
+        ordered_at: Set(record.ordered_at),
+        paid_at: Set(record.paid_at),
+        completed_at: Set(record.completed_at),
+        refunded_fen: Set(order.refunded_fen),
+        refunded_at: Set(record.refunded_at),
+        source_updated_at: Set(record.updated_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
 }
 
 /// PostgreSQL: the items as one array per column.

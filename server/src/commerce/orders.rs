@@ -16,15 +16,18 @@ use super::record::{
     RecordError, WrittenRows, check_all, delete_children, newest_versions, resolve,
     unknown_reference,
 };
+use super::stamped::{BatchEffects, Stamped};
 use crate::entity::{member, order_item, store};
 
-/// One order (the ingest API's single-record path goes through the batch path too).
+/// One order, uncredited (tools and tests of commerce alone: the ingest API and import
+/// go through `batch::apply_batch`, which credits).
 pub async fn apply(
     db: &impl ConnectionTrait,
     record: OrderRecord,
     now: DateTime<Utc>,
 ) -> Result<(), RecordError> {
-    let (_, mut refused) = apply_many(db, vec![(0, Ok(record))], now).await?;
+    let mut effects = BatchEffects::default();
+    let (_, mut refused) = apply_many(db, vec![(0, Ok(record))], now, &mut effects).await?;
     match refused.pop() {
         Some((_, error)) => Err(error),
         None => Ok(()),
@@ -36,10 +39,12 @@ pub async fn apply(
 /// upserted in one statement that returns the rows it wrote (a version not newer than the
 /// stored one is not written), and those orders' items replaced in one delete and one insert.
 /// Returns how many were accepted and the refused ones by index.
+/// The orders written (and their stamps) are added to `effects`.
 pub async fn apply_many(
     db: &impl ConnectionTrait,
     records: Vec<(usize, Result<OrderRecord, RecordError>)>,
     now: DateTime<Utc>,
+    effects: &mut BatchEffects,
 ) -> Result<(u64, Vec<(usize, RecordError)>), DbErr> {
     let (checked, mut refused) = check_all(records, check)?;
     let member_ids = resolve::<member::Entity>(
@@ -80,7 +85,38 @@ pub async fn apply_many(
     if !written.ids.is_empty() {
         replace_items(db, &orders, &written).await?;
     }
+    note_effects(&orders, &written, &member_ids, effects);
     Ok((accepted, refused))
+}
+
+/// The orders whose version was written, and the stamps they carry.
+fn note_effects(
+    orders: &[Checked],
+    written: &WrittenRows,
+    member_ids: &HashMap<String, i64>,
+    effects: &mut BatchEffects,
+) {
+    for order in orders {
+        let Some(&id) = written.ids.get(&order.record.id) else {
+            continue;
+        };
+        let member = order
+            .record
+            .member_id
+            .as_ref()
+            .and_then(|source| member_ids.get(source).copied());
+        effects.orders.push((id, member));
+        if let Some(stamp) = &order.stamp {
+            effects.stamped.push(Stamped {
+                source_kind: "order",
+                source_id: order.record.id.clone(),
+                member_id: member,
+                kind: "order".into(),
+                at: order.record.paid_at.unwrap_or(order.record.ordered_at),
+                stamp: stamp.clone(),
+            });
+        }
+    }
 }
 
 /// The written orders' items are those of the version just written.

@@ -143,6 +143,30 @@ pub(super) const COUPON_CLAIM_HOURS: Key = Key {
     env: "GUIDEDESK_COUPON_CLAIM_HOURS",
     toml: "mall.coupon_claim_hours",
 };
+pub(super) const BINDING_LOCK_DAYS: Key = Key {
+    env: "GUIDEDESK_BINDING_LOCK_DAYS",
+    toml: "attribution.binding_lock_days",
+};
+pub(super) const PURCHASE_BINDS: Key = Key {
+    env: "GUIDEDESK_PURCHASE_BINDS",
+    toml: "attribution.purchase_binds",
+};
+pub(super) const BINDING_STORE_MUST_MATCH: Key = Key {
+    env: "GUIDEDESK_BINDING_STORE_MUST_MATCH",
+    toml: "attribution.binding_store_must_match",
+};
+pub(super) const CREDIT_RULES: Key = Key {
+    env: "GUIDEDESK_CREDIT_RULES",
+    toml: "attribution.credit_rules",
+};
+pub(super) const LAST_SHARE_DAYS: Key = Key {
+    env: "GUIDEDESK_LAST_SHARE_DAYS",
+    toml: "attribution.last_share_days",
+};
+pub(super) const CREDIT_SPLIT: Key = Key {
+    env: "GUIDEDESK_CREDIT_SPLIT",
+    toml: "attribution.credit_split",
+};
 
 pub(super) const ALL_KEYS: &[&Key] = &[
     &DATABASE_URL,
@@ -179,4 +203,10 @@ pub(super) const ALL_KEYS: &[&Key] = &[
     &MINIPROGRAM_PRODUCT_PAGE,
     &CARD_IMAGE_URL,
     &COUPON_CLAIM_HOURS,
+    &BINDING_LOCK_DAYS,
+    &PURCHASE_BINDS,
+    &BINDING_STORE_MUST_MATCH,
+    &CREDIT_RULES,
+    &LAST_SHARE_DAYS,
+    &CREDIT_SPLIT,
 ];

@@ -5,6 +5,7 @@
 //! per section; `validate`, one check per kind of value), so a bad deployment stops at
 //! start-up with every problem named by its key, instead of failing on the first request.
 
+mod attribution;
 mod keys;
 mod mall;
 mod sections;
@@ -20,6 +21,7 @@ use chrono::NaiveTime;
 use url::Url;
 
 pub use crate::secret::{Secret, redact_url};
+pub use attribution::{AttributionPolicy, CreditRule};
 pub use mall::{MallSettings, MiniProgram};
 use source::{RawValues, read_toml};
 
@@ -50,6 +52,8 @@ pub struct Settings {
     pub stamp: Option<StampSettings>,
     /// Where what guides send leads: the brand's mall pages and mini-program.
     pub mall: MallSettings,
+    /// How sales are credited to guides.
+    pub attribution: AttributionPolicy,
 }
 
 #[derive(Debug, Clone)]

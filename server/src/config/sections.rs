@@ -37,6 +37,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
     let ingest_secret = ingest_secret(raw, problems);
     let stamp = stamp(raw, problems);
     let mall = super::mall::mall(raw, problems);
+    let attribution = super::attribution::attribution(raw, problems);
     let wecom = wecom(raw, problems)?;
     Some(Settings {
         database,
@@ -52,6 +53,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
         wecom,
         stamp,
         mall,
+        attribution,
     })
 }
 

@@ -1,6 +1,8 @@
 //! sea-orm entities, one file per table (the schema itself lives in `migrations`).
 
+pub mod attribution_policy;
 pub mod behaviour_event;
+pub mod binding;
 pub mod callback_inbox;
 pub mod coupon_grant;
 pub mod coupon_guide_day;
@@ -18,6 +20,7 @@ pub mod member;
 pub mod member_customer;
 pub mod member_tag;
 pub mod order;
+pub mod order_credit;
 pub mod order_item;
 pub mod product;
 pub mod product_sku;
@@ -31,6 +34,7 @@ pub mod store;
 pub mod sync_run;
 pub mod tag;
 pub mod tag_group;
+pub mod touch;
 pub mod wecom_media;
 pub mod wecom_sync_queue;
 pub mod welcome_message;

@@ -19,6 +19,9 @@ pub struct Model {
     pub ordered_at: DateTimeUtc,
     pub paid_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
+    /// What was refunded so far (0 when none).
+    pub refunded_fen: i64,
+    pub refunded_at: Option<DateTimeUtc>,
     pub source_updated_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -181,7 +181,7 @@ async fn stamped_attachment(
     } else {
         &found.url
     };
-    let (Some(stamping), Some(guide), Some(target)) = (&welcomer.stamping, guide, target) else {
+    let (Some(guide), Some(target)) = (guide, target) else {
         return Ok((Vec::new(), None));
     };
     let sender = Sender {
@@ -195,22 +195,7 @@ async fn stamped_attachment(
         target: target.clone(),
         coupon: None,
     };
-    let key = format!(
-        "welcome:{}",
-        &hex::encode(sha2::Sha256::digest(contact.welcome_code.as_bytes()))[..40]
-    );
-    let recipient = Recipient::Customer(contact.external_userid.clone());
-    let shared = prepare_share(
-        db,
-        &welcomer.gate,
-        stamping,
-        &sender,
-        &recipient,
-        &item,
-        &key,
-    )
-    .await;
-    let Ok((share, _)) = shared else {
+    let Some(share) = welcome_share(welcomer, contact, &sender, &item).await? else {
         return Ok((Vec::new(), None));
     };
     let picture = found
@@ -231,6 +216,34 @@ async fn stamped_attachment(
         Some(card) => (vec![card], Some((guide.id, share.token))),
         None => (Vec::new(), None),
     })
+}
+
+/// The welcome's share to the new contact, one per welcome code; none if it cannot be made.
+async fn welcome_share(
+    welcomer: &Welcomer,
+    contact: &NewContact,
+    sender: &Sender,
+    item: &SharedItem,
+) -> Result<Option<crate::entity::share::Model>, DbErr> {
+    let Some(stamping) = &welcomer.stamping else {
+        return Ok(None);
+    };
+    let key = format!(
+        "welcome:{}",
+        &hex::encode(sha2::Sha256::digest(contact.welcome_code.as_bytes()))[..40]
+    );
+    let recipient = Recipient::Customer(contact.external_userid.clone());
+    let shared = prepare_share(
+        &welcomer.db,
+        &welcomer.gate,
+        stamping,
+        sender,
+        &recipient,
+        item,
+        &key,
+    )
+    .await;
+    Ok(shared.ok().map(|(share, _)| share))
 }
 
 /// WeCom takes a welcome's mini-program card only with its cover as a media id

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod customer_orders;
 pub mod customer_tags;
 pub mod my_customers;
+mod order_credit;
 pub mod profile;
 pub mod send_tabs;
 pub mod sending;
@@ -41,6 +42,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/api/v1/orders/{id}",
         web::get().to(customer_orders::order_detail),
+    )
+    .route(
+        "/api/v1/orders/{id}/credit",
+        web::get().to(order_credit::order_credit),
     )
     .route(
         "/api/v1/customers/{external_userid}/coupons",

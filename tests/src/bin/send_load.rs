@@ -187,15 +187,17 @@ async fn seed(db: &DatabaseConnection, sends: usize) -> anyhow::Result<i64> {
         Kind::Stores,
         vec![json!({"id": "S1", "updated_at": at, "name": "压测店"})],
         now,
+        &server::commerce::stamped::NothingAfter,
     )
     .await?;
-    apply_batch(db, Kind::Staff, vec![json!({"id": "E1", "updated_at": at, "wecom_userid": "guide.bench", "store_id": "S1", "role": "guide"})], now).await?;
+    apply_batch(db, Kind::Staff, vec![json!({"id": "E1", "updated_at": at, "wecom_userid": "guide.bench", "store_id": "S1", "role": "guide"})], now, &server::commerce::stamped::NothingAfter).await?;
     apply_batch(
         db,
         Kind::CouponTemplates,
         vec![json!({"id": "CT-HOT", "updated_at": at, "name": "热门券",
         "kind": "cash", "value": 1000, "valid_days": 7, "guide_quota": sends})],
         now,
+        &server::commerce::stamped::NothingAfter,
     )
     .await?;
     apply_batch(
@@ -203,6 +205,7 @@ async fn seed(db: &DatabaseConnection, sends: usize) -> anyhow::Result<i64> {
         Kind::Products,
         vec![json!({"id": "P-BENCH", "updated_at": at, "title": "压测商品", "price_fen": 9900})],
         now,
+        &server::commerce::stamped::NothingAfter,
     )
     .await?;
     db.execute_unprepared(

@@ -23,9 +23,15 @@ async fn import(
     format: Format,
 ) -> (ImportSummary, Vec<BadRow>) {
     let mut bad = Vec::new();
-    let summary = import_file(db, kind, path, format, 2, ProgressStyle::Quiet, |row| {
-        bad.push(row.clone())
-    })
+    let summary = import_file(
+        (db, &server::commerce::stamped::NothingAfter),
+        kind,
+        path,
+        format,
+        2,
+        ProgressStyle::Quiet,
+        |row| bad.push(row.clone()),
+    )
     .await
     .unwrap();
     (summary, bad)

@@ -4,6 +4,7 @@
 //! twenty of them filled a CI machine's disk. The two log-capture tests stay in binaries of their
 //! own (`session_logs.rs`, `wecom_logs.rs`): they install process-wide log subscribers.
 
+mod attribution;
 mod browser;
 mod cache;
 mod callback;

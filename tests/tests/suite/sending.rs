@@ -20,24 +20,24 @@ use tests::simulator::TestSimulator;
 use tests::sql::number;
 use tokio::sync::Barrier;
 
-const KEYS: &str = "k1:the-stamp-key-of-the-test-brand-000000001";
+pub(crate) const KEYS: &str = "k1:the-stamp-key-of-the-test-brand-000000001";
 const CUSTOMERS: usize = 1000;
 
-struct Brand {
-    simulator: TestSimulator,
-    app: TestApp,
-    db: DatabaseConnection,
-    li: SessionCookie,
-    wang: SessionCookie,
+pub(crate) struct Brand {
+    pub(crate) simulator: TestSimulator,
+    pub(crate) app: TestApp,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) li: SessionCookie,
+    pub(crate) wang: SessionCookie,
 }
 
-fn customer_id(n: usize) -> String {
+pub(crate) fn customer_id(n: usize) -> String {
     format!("wmC{n:04}")
 }
 
 /// Two stores; guide.li of S001 follows `CUSTOMERS` customers (the first linked to member
 /// M1), guide.wang of S002 follows one other; coupons and products as each test needs.
-async fn brand() -> Brand {
+pub(crate) async fn brand() -> Brand {
     let simulator = TestSimulator::start().await;
     let app = spawn_app_on(
         &simulator,
@@ -100,8 +100,16 @@ async fn brand() -> Brand {
     }
 }
 
-async fn ingest(db: &DatabaseConnection, kind: Kind, records: Vec<Value>) {
-    let answer = apply_batch(db, kind, records, Utc::now()).await.unwrap();
+pub(crate) async fn ingest(db: &DatabaseConnection, kind: Kind, records: Vec<Value>) {
+    let answer = apply_batch(
+        db,
+        kind,
+        records,
+        Utc::now(),
+        &server::commerce::stamped::NothingAfter,
+    )
+    .await
+    .unwrap();
     assert!(answer.rejected.is_empty(), "{:?}", answer.rejected);
 }
 
@@ -158,7 +166,7 @@ async fn follow_customers(db: &DatabaseConnection) {
     .unwrap();
 }
 
-fn template(id: &str, extra: Value) -> Value {
+pub(crate) fn template(id: &str, extra: Value) -> Value {
     let mut record = json!({"id": id, "updated_at": "2026-01-01T00:00:00Z", "name": format!("券{id}"),
         "kind": "cash", "value": 3000, "threshold_fen": 20000, "valid_days": 7});
     for (key, value) in extra.as_object().unwrap() {
@@ -167,7 +175,7 @@ fn template(id: &str, extra: Value) -> Value {
     record
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     cookie: &SessionCookie,
     to: Value,
@@ -187,7 +195,7 @@ async fn send(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn to(n: usize) -> Value {
+pub(crate) fn to(n: usize) -> Value {
     json!({"customer": customer_id(n)})
 }
 

@@ -57,9 +57,15 @@ async fn brand() -> SeededBrand {
 }
 
 async fn ingest(brand: &SeededBrand, kind: Kind, records: Vec<Value>) {
-    let answer = apply_batch(&brand.db, kind, records, Utc::now())
-        .await
-        .unwrap();
+    let answer = apply_batch(
+        &brand.db,
+        kind,
+        records,
+        Utc::now(),
+        &server::commerce::stamped::NothingAfter,
+    )
+    .await
+    .unwrap();
     assert!(answer.rejected.is_empty(), "{answer:?}");
 }
 

@@ -54,14 +54,26 @@ async fn setup() -> Setup {
     let now = Utc::now();
     let store =
         json!({"id": "S001", "updated_at": "2026-01-01T00:00:00Z", "name": "上海南京西路店"});
-    apply_batch(&db, Kind::Stores, vec![store], now)
-        .await
-        .unwrap();
+    apply_batch(
+        &db,
+        Kind::Stores,
+        vec![store],
+        now,
+        &server::commerce::stamped::NothingAfter,
+    )
+    .await
+    .unwrap();
     let staff = json!({"id": "E001", "updated_at": "2026-01-01T00:00:00Z",
         "wecom_userid": "guide.li", "store_id": "S001", "role": "guide"});
-    apply_batch(&db, Kind::Staff, vec![staff], now)
-        .await
-        .unwrap();
+    apply_batch(
+        &db,
+        Kind::Staff,
+        vec![staff],
+        now,
+        &server::commerce::stamped::NothingAfter,
+    )
+    .await
+    .unwrap();
     let mut signed_in = Vec::new();
     for userid in ["guide.li", "guide.wang"] {
         let cookie = sign_in(&app, &simulator, userid).await;

@@ -90,9 +90,15 @@ async fn add_orders(brand: &SeededBrand, member: &str) -> Vec<i64> {
             })
         })
         .collect();
-    let answer = apply_batch(&brand.db, Kind::Orders, records, Utc::now())
-        .await
-        .unwrap();
+    let answer = apply_batch(
+        &brand.db,
+        Kind::Orders,
+        records,
+        Utc::now(),
+        &server::commerce::stamped::NothingAfter,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.accepted, ADDED_ORDERS as u64, "{answer:?}");
     amounts
 }

@@ -26,6 +26,7 @@ use serde_json::Value;
 use shared::IngestAnswer;
 
 use super::batch::{Kind, apply_batch};
+use super::stamped::AfterBatch;
 use file_rows::{CountingReader, read_rows};
 use meter::Progress;
 
@@ -90,10 +91,10 @@ pub enum ProgressStyle {
     Quiet,
 }
 
-/// Imports `path` as records of `kind`, `batch` records per transaction; every bad row is
-/// passed to `on_bad_row`.
+/// Imports `path` as records of `kind` into `db`, `batch` records per transaction, each
+/// batch's effects told to `after` (crediting); every bad row is passed to `on_bad_row`.
 pub async fn import_file(
-    db: &DatabaseConnection,
+    (db, after): (&DatabaseConnection, &dyn AfterBatch),
     kind: Kind,
     path: &Path,
     format: Format,
@@ -124,7 +125,7 @@ pub async fn import_file(
                     let prepared = prepare(rows?, &mut summary);
                     in_flight.push_back(async move {
                         let (lines, records, bad) = prepared;
-                        let answer = apply_batch(db, kind, records, Utc::now()).await?;
+                        let answer = apply_batch(db, kind, records, Utc::now(), after).await?;
                         Ok::<_, ImportError>((answer, lines, bad))
                     });
                 }

@@ -1,0 +1,349 @@
+//! Each member's binding guide (专属导购) over time, rebuilt from the facts whenever one of them
+//! changes: the WeCom adds of the member's customer (first guide to add them), valid stamped
+//! touches, stamped purchases and completed transfers of a departed guide's customers. The
+//! history is a function of the facts in time order ([`fold`]), never of the order they
+//! arrived in, so a late or repeated report gives the same bindings.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+};
+
+use crate::config::AttributionPolicy;
+use crate::entity::{binding, customer_transfer, guide_customer, member_customer, touch};
+
+/// Something that may bind a member to a guide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub at: DateTime<Utc>,
+    /// `wecom_add`, `stamped_touch`, `purchase` or `transfer`.
+    pub source: &'static str,
+    pub guide: i64,
+    pub store: Option<i64>,
+    /// The share token, order or transfer behind it.
+    pub evidence: String,
+    /// For a transfer: the departed guide whose bindings move.
+    pub from_guide: Option<i64>,
+}
+
+/// One period of a member's binding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub guide: i64,
+    pub store: Option<i64>,
+    pub source: &'static str,
+    pub evidence: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub ended_by: Option<&'static str>,
+}
+
+/// The binding history the facts make under `policy`: the first fact binds; the binding
+/// guide's own facts keep it alive; with a lock period, another guide's fact after `lock_days`
+/// without the binding guide rebinds; a transfer moves the departed guide's binding.
+pub fn fold(policy: &AttributionPolicy, mut facts: Vec<Fact>) -> Vec<Period> {
+    facts.sort_by(|a, b| (a.at, a.source, &a.evidence).cmp(&(b.at, b.source, &b.evidence)));
+    let mut periods: Vec<Period> = Vec::new();
+    let mut last_seen = DateTime::<Utc>::MIN_UTC;
+    for fact in facts {
+        let current = periods.last().filter(|p| p.ended_at.is_none());
+        let binds = match (current, fact.from_guide) {
+            (Some(now), Some(from)) => now.guide == from,
+            (None, Some(_)) => false,
+            (Some(now), None) if now.guide == fact.guide => {
+                last_seen = fact.at;
+                false
+            }
+            (Some(_), None) => policy
+                .lock_days
+                .is_some_and(|days| fact.at > last_seen + Duration::days(days)),
+            (None, None) => fact.source != "purchase" || policy.purchase_binds,
+        };
+        if !binds {
+            continue;
+        }
+        if let Some(open) = periods.last_mut().filter(|p| p.ended_at.is_none()) {
+            open.ended_at = Some(fact.at);
+            open.ended_by = Some(if fact.from_guide.is_some() {
+                "transfer"
+            } else {
+                "lock_lapsed"
+            });
+        }
+        last_seen = fact.at;
+        periods.push(Period {
+            guide: fact.guide,
+            store: fact.store,
+            source: fact.source,
+            evidence: fact.evidence,
+            started_at: fact.at,
+            ended_at: None,
+            ended_by: None,
+        });
+    }
+    periods
+}
+
+/// Rebuilds the bindings of `members` from their facts; the new rows, by member.
+pub async fn rebuild(
+    txn: &DatabaseTransaction,
+    policy: &AttributionPolicy,
+    version: i32,
+    members: &[i64],
+    touches: &HashMap<i64, Vec<touch::Model>>,
+) -> Result<HashMap<i64, Vec<binding::Model>>, DbErr> {
+    let mut facts = wecom_facts(txn, members).await?;
+    for (member, list) in touches {
+        let own = facts.entry(*member).or_default();
+        own.extend(list.iter().filter_map(touch_fact));
+    }
+    let mut rebuilt = HashMap::new();
+    for chunk in members.chunks(500) {
+        binding::Entity::delete_many()
+            .filter(binding::Column::MemberId.is_in(chunk.to_vec()))
+            .exec(txn)
+            .await?;
+    }
+    for member in members {
+        let periods = fold(policy, facts.remove(member).unwrap_or_default());
+        let mut rows = Vec::with_capacity(periods.len());
+        for period in periods {
+            let row = binding::ActiveModel {
+                member_id: Set(*member),
+                guide_id: Set(period.guide),
+                store_id: Set(period.store),
+                source: Set(period.source.into()),
+                evidence: Set(Some(period.evidence)),
+                started_at: Set(period.started_at),
+                ended_at: Set(period.ended_at),
+                ended_by: Set(period.ended_by.map(str::to_owned)),
+                policy_version: Set(version),
+                ..Default::default()
+            };
+            rows.push(
+                binding::Entity::insert(row)
+                    .exec_with_returning(txn)
+                    .await?,
+            );
+        }
+        rebuilt.insert(*member, rows);
+    }
+    Ok(rebuilt)
+}
+
+fn touch_fact(touched: &touch::Model) -> Option<Fact> {
+    Some(Fact {
+        at: touched.touched_at,
+        source: if touched.kind == "order" {
+            "purchase"
+        } else {
+            "stamped_touch"
+        },
+        guide: touched.guide_id?,
+        store: touched.store_id,
+        evidence: touched.share_token.clone().unwrap_or_default(),
+        from_guide: None,
+    })
+}
+
+/// The members linked to each WeCom customer of `members`.
+async fn members_by_customer(
+    txn: &DatabaseTransaction,
+    members: &[i64],
+) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
+    let mut member_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in members.chunks(500) {
+        for link in member_customer::Entity::find()
+            .filter(member_customer::Column::MemberId.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            member_of
+                .entry(link.customer_id)
+                .or_default()
+                .push(link.member_id);
+        }
+    }
+    Ok(member_of)
+}
+
+/// The WeCom adds of the members' customers and the completed transfers of those customers.
+async fn wecom_facts(
+    txn: &DatabaseTransaction,
+    members: &[i64],
+) -> Result<HashMap<i64, Vec<Fact>>, DbErr> {
+    let member_of = members_by_customer(txn, members).await?;
+    let customers: Vec<i64> = member_of
+        .keys()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut facts: HashMap<i64, Vec<Fact>> = HashMap::new();
+    for chunk in customers.chunks(500) {
+        let adds = guide_customer::Entity::find()
+            .filter(guide_customer::Column::CustomerId.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?;
+        for add in adds {
+            let fact = Fact {
+                at: add.added_at,
+                source: "wecom_add",
+                guide: add.guide_id,
+                store: None,
+                evidence: format!("relation:{}", add.id),
+                from_guide: None,
+            };
+            for member in member_of.get(&add.customer_id).into_iter().flatten() {
+                facts.entry(*member).or_default().push(fact.clone());
+            }
+        }
+        let transfers = customer_transfer::Entity::find()
+            .filter(customer_transfer::Column::CustomerId.is_in(chunk.to_vec()))
+            .filter(customer_transfer::Column::Status.eq("done"))
+            .all(txn)
+            .await?;
+        for moved in transfers {
+            let Some(to) = moved.takeover_guide_id else {
+                continue;
+            };
+            let fact = Fact {
+                at: moved.updated_at,
+                source: "transfer",
+                guide: to,
+                store: None,
+                evidence: format!("transfer:{}", moved.id),
+                from_guide: Some(moved.handover_guide_id),
+            };
+            for member in member_of.get(&moved.customer_id).into_iter().flatten() {
+                facts.entry(*member).or_default().push(fact.clone());
+            }
+        }
+    }
+    Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(n: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap() + Duration::days(n)
+    }
+
+    fn fact(at: i64, source: &'static str, guide: i64) -> Fact {
+        Fact {
+            at: day(at),
+            source,
+            guide,
+            store: Some(guide * 10),
+            evidence: format!("{source}@{at}"),
+            from_guide: None,
+        }
+    }
+
+    fn guides(periods: &[Period]) -> Vec<(i64, &'static str, Option<&'static str>)> {
+        periods
+            .iter()
+            .map(|p| (p.guide, p.source, p.ended_by))
+            .collect()
+    }
+
+    fn locked(days: i64) -> AttributionPolicy {
+        AttributionPolicy {
+            lock_days: Some(days),
+            ..AttributionPolicy::default()
+        }
+    }
+
+    #[test]
+    fn the_first_touch_binds_for_good_without_a_lock_period() {
+        let periods = fold(
+            &AttributionPolicy::default(),
+            vec![fact(0, "wecom_add", 1), fact(400, "stamped_touch", 2)],
+        );
+        assert_eq!(guides(&periods), [(1, "wecom_add", None)]);
+        assert_eq!(periods[0].store, Some(10));
+    }
+
+    #[test]
+    fn a_lapsed_lock_lets_the_next_touch_rebind_and_interaction_keeps_it() {
+        let facts = vec![
+            fact(0, "wecom_add", 1),
+            fact(20, "stamped_touch", 2),
+            fact(25, "stamped_touch", 1),
+            fact(50, "stamped_touch", 2),
+            fact(54, "purchase", 2),
+        ];
+        // Guide 1 touched on day 25: guide 2's touch on day 50 is inside the 30 days.
+        assert_eq!(
+            guides(&fold(&locked(30), facts.clone())),
+            [(1, "wecom_add", None)]
+        );
+        // With 20 days, day 50 is past day 25 + 20: guide 2 binds from then on.
+        let periods = fold(&locked(20), facts);
+        assert_eq!(
+            guides(&periods),
+            [
+                (1, "wecom_add", Some("lock_lapsed")),
+                (2, "stamped_touch", None)
+            ]
+        );
+        assert_eq!(periods[0].ended_at, Some(day(50)));
+        assert_eq!(periods[1].started_at, day(50));
+    }
+
+    #[test]
+    fn a_purchase_binds_an_unbound_member_only_when_the_policy_says_so() {
+        let facts = vec![fact(0, "purchase", 2), fact(3, "wecom_add", 1)];
+        let off = AttributionPolicy {
+            purchase_binds: false,
+            ..AttributionPolicy::default()
+        };
+        assert_eq!(guides(&fold(&off, facts.clone())), [(1, "wecom_add", None)]);
+        assert_eq!(
+            guides(&fold(&AttributionPolicy::default(), facts)),
+            [(2, "purchase", None)]
+        );
+    }
+
+    #[test]
+    fn a_transfer_moves_the_departed_guides_binding_and_no_other() {
+        let moved = Fact {
+            from_guide: Some(1),
+            ..fact(9, "transfer", 3)
+        };
+        let other = Fact {
+            from_guide: Some(7),
+            ..fact(10, "transfer", 4)
+        };
+        let periods = fold(
+            &AttributionPolicy::default(),
+            vec![fact(0, "wecom_add", 1), moved, other],
+        );
+        assert_eq!(
+            guides(&periods),
+            [(1, "wecom_add", Some("transfer")), (3, "transfer", None)]
+        );
+    }
+
+    #[test]
+    fn the_order_facts_arrive_in_changes_nothing() {
+        let facts = vec![
+            fact(0, "wecom_add", 1),
+            fact(40, "stamped_touch", 2),
+            fact(41, "stamped_touch", 3),
+            fact(90, "purchase", 1),
+            fact(90, "stamped_touch", 2),
+        ];
+        let expected = fold(&locked(30), facts.clone());
+        let mut reversed = facts.clone();
+        reversed.reverse();
+        assert_eq!(fold(&locked(30), reversed), expected);
+        let mut twice = facts.clone();
+        twice.extend(facts);
+        assert_eq!(fold(&locked(30), twice), expected);
+    }
+}

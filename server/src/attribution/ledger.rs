@@ -1,0 +1,213 @@
+//! The credit ledger: the members' paid orders credited (their rows replaced by what the
+//! rules say now), and read back with the reason in words.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+};
+
+use super::bindings;
+use super::credit::{CreditRow, Evidence, credit_rows};
+use super::touches::valid_touches;
+use crate::config::AttributionPolicy;
+use crate::entity::{guide, member, order, order_credit, staff_assignment, touch};
+
+/// Rebuilds the bindings of `members` and credits all their orders.
+pub async fn credit_members(
+    txn: &DatabaseTransaction,
+    policy: &AttributionPolicy,
+    version: i32,
+    members: &[i64],
+) -> Result<(), DbErr> {
+    if members.is_empty() {
+        return Ok(());
+    }
+    let touches = valid_touches(txn, members).await?;
+    let bindings = bindings::rebuild(txn, policy, version, members, &touches).await?;
+    let mut orders = Vec::new();
+    let mut homes = HashMap::new();
+    for chunk in members.chunks(500) {
+        orders.extend(
+            order::Entity::find()
+                .filter(order::Column::MemberId.is_in(chunk.to_vec()))
+                .all(txn)
+                .await?,
+        );
+        for found in member::Entity::find()
+            .filter(member::Column::Id.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            homes.insert(found.id, found.home_store_id);
+        }
+    }
+    let guide_ids: Vec<i64> = bindings.values().flatten().map(|b| b.guide_id).collect();
+    let stores = guide_stores(txn, &guide_ids).await?;
+    let guide_store = |guide: i64| stores.get(&guide).copied().flatten();
+    let mut rows = Vec::new();
+    for found in &orders {
+        let member = found.member_id.unwrap_or_default();
+        let evidence = Evidence {
+            order: found,
+            bindings: bindings.get(&member).map(Vec::as_slice).unwrap_or_default(),
+            touches: touches.get(&member).map(Vec::as_slice).unwrap_or_default(),
+            home_store: homes.get(&member).copied().flatten(),
+            guide_store: &guide_store,
+        };
+        rows.push((found.id, credit_rows(policy, &evidence)));
+    }
+    replace_rows(txn, version, rows).await
+}
+
+/// Credits orders without a member: only their own stamp and store can name anyone.
+pub async fn credit_guest_orders(
+    txn: &DatabaseTransaction,
+    policy: &AttributionPolicy,
+    version: i32,
+    order_ids: &[i64],
+) -> Result<(), DbErr> {
+    let mut rows = Vec::new();
+    for chunk in order_ids.chunks(500) {
+        let orders = order::Entity::find()
+            .filter(order::Column::Id.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?;
+        let sources: Vec<String> = orders.iter().map(|o| o.source_id.clone()).collect();
+        let own: Vec<touch::Model> = touch::Entity::find()
+            .filter(touch::Column::SourceKind.eq("order"))
+            .filter(touch::Column::SourceId.is_in(sources))
+            .filter(touch::Column::Valid.eq(true))
+            .all(txn)
+            .await?;
+        for found in &orders {
+            let touches: Vec<touch::Model> = own
+                .iter()
+                .filter(|t| t.source_id == found.source_id)
+                .cloned()
+                .collect();
+            let evidence = Evidence {
+                order: found,
+                bindings: &[],
+                touches: &touches,
+                home_store: None,
+                guide_store: &|_| None,
+            };
+            rows.push((found.id, credit_rows(policy, &evidence)));
+        }
+    }
+    replace_rows(txn, version, rows).await
+}
+
+/// Each guide's store now (their active assignment).
+async fn guide_stores(
+    txn: &DatabaseTransaction,
+    guide_ids: &[i64],
+) -> Result<HashMap<i64, Option<i64>>, DbErr> {
+    let mut stores = HashMap::new();
+    if guide_ids.is_empty() {
+        return Ok(stores);
+    }
+    let guides = guide::Entity::find()
+        .filter(guide::Column::Id.is_in(guide_ids.to_vec()))
+        .all(txn)
+        .await?;
+    let userids: Vec<String> = guides.iter().map(|g| g.wecom_userid.clone()).collect();
+    let assignments = staff_assignment::Entity::find()
+        .filter(staff_assignment::Column::WecomUserid.is_in(userids))
+        .filter(staff_assignment::Column::Active.eq(true))
+        .all(txn)
+        .await?;
+    for found in guides {
+        let store = assignments
+            .iter()
+            .filter(|a| a.wecom_userid == found.wecom_userid)
+            .max_by_key(|a| a.updated_at)
+            .map(|a| a.store_id);
+        stores.insert(found.id, store);
+    }
+    Ok(stores)
+}
+
+/// The orders' rows become `rows` (an order no longer paid has none).
+async fn replace_rows(
+    txn: &DatabaseTransaction,
+    version: i32,
+    rows: Vec<(i64, Vec<CreditRow>)>,
+) -> Result<(), DbErr> {
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    for chunk in ids.chunks(500) {
+        order_credit::Entity::delete_many()
+            .filter(order_credit::Column::OrderId.is_in(chunk.to_vec()))
+            .exec(txn)
+            .await?;
+    }
+    let mut models = Vec::new();
+    for (order_id, credits) in rows {
+        let mut lines: HashMap<&str, i32> = HashMap::new();
+        for row in credits {
+            let line = lines.entry(row.entry).or_default();
+            *line += 1;
+            models.push(order_credit::ActiveModel {
+                order_id: Set(order_id),
+                entry: Set(row.entry.into()),
+                line: Set(*line),
+                amount_fen: Set(row.amount_fen),
+                rule: Set(row.rule.into()),
+                reason: Set(super::reasons::why_text(&row)),
+                guide_id: Set(row.guide),
+                store_id: Set(row.store),
+                binding_id: Set(row.binding),
+                share_token: Set(row.share),
+                touched_at: Set(row.touched_at),
+                policy_version: Set(version),
+                credited_at: Set(row.credited_at),
+                ..Default::default()
+            });
+        }
+    }
+    for chunk in models.chunks(500) {
+        order_credit::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An order's ledger rows with their guides' and stores' names, credits first.
+pub async fn order_credits(
+    db: &impl sea_orm::ConnectionTrait,
+    order_id: i64,
+) -> Result<Vec<(order_credit::Model, Option<String>, Option<String>)>, DbErr> {
+    use sea_orm::QueryOrder;
+    let rows = order_credit::Entity::find()
+        .filter(order_credit::Column::OrderId.eq(order_id))
+        .order_by_asc(order_credit::Column::Entry)
+        .order_by_asc(order_credit::Column::Line)
+        .all(db)
+        .await?;
+    let guides: Vec<i64> = rows.iter().filter_map(|r| r.guide_id).collect();
+    let stores: Vec<i64> = rows.iter().filter_map(|r| r.store_id).collect();
+    let guide_names: HashMap<i64, String> = guide::Entity::find()
+        .filter(guide::Column::Id.is_in(guides))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.name))
+        .collect();
+    let store_names: HashMap<i64, String> = crate::entity::store::Entity::find()
+        .filter(crate::entity::store::Column::Id.is_in(stores))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let guide = row.guide_id.and_then(|id| guide_names.get(&id).cloned());
+            let store = row.store_id.and_then(|id| store_names.get(&id).cloned());
+            (row, guide, store)
+        })
+        .collect())
+}

@@ -1,0 +1,265 @@
+//! Crediting sales from the mall's stamped reports, on both databases: a stamped order of a
+//! member a guide added on WeCom is credited to that guide (binding), a partial refund
+//! reversed in the same proportions, the credit explained at `GET /api/v1/orders/{id}/credit`
+//! to that guide only; forged, foreign-key and forwarded stamps credit no one; a repeated or
+//! reordered report changes nothing.
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use reqwest::header::COOKIE;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use server::attribution::{Attribution, policy};
+use server::commerce::batch::{Kind, apply_batch};
+use server::config::{AttributionPolicy, CreditRule, StampSettings};
+use server::stamp::{ParamNames, StampKeys, stamp_link, verify_link};
+
+use crate::sending::{KEYS, brand, ingest, send, template, to};
+
+async fn crediting(db: &DatabaseConnection, policy: AttributionPolicy) -> Attribution {
+    Attribution {
+        stamping: Some(StampSettings {
+            keys: StampKeys::parse(KEYS).unwrap(),
+            params: ParamNames::default(),
+            max_age_secs: 30 * 86_400,
+        }),
+        version: policy::register(db, &policy).await.unwrap(),
+        policy,
+    }
+}
+
+async fn report(db: &DatabaseConnection, after: &Attribution, kind: Kind, records: Vec<Value>) {
+    let answer = apply_batch(db, kind, records, Utc::now(), after)
+        .await
+        .unwrap();
+    assert!(answer.rejected.is_empty(), "{:?}", answer.rejected);
+}
+
+/// The stamp of a coupon guide.li sends customer 1 (member M1), as the mall receives it.
+async fn stamp_from_li(brand: &crate::sending::Brand, key: &str) -> String {
+    ingest(
+        &brand.db,
+        Kind::CouponTemplates,
+        vec![template(&format!("CT-{key}"), json!({}))],
+    )
+    .await;
+    let (status, sent) = send(
+        &brand.app,
+        &brand.li,
+        to(1),
+        "coupon",
+        &format!("CT-{key}"),
+        key,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let opened = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(sent["link"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    target.split_once('?').unwrap().1.to_owned()
+}
+
+/// A paid order of `member`, paid now (after the brand's WeCom adds).
+fn order(id: &str, member: &str, paid_fen: i64, extra: Value) -> Value {
+    let at = Utc::now();
+    let mut record = json!({"id": id, "updated_at": Utc::now().to_rfc3339(), "member_id": member,
+        "channel": "online", "store_id": "S002", "status": "paid", "total_fen": paid_fen,
+        "paid_fen": paid_fen, "ordered_at": at.to_rfc3339(), "paid_at": at.to_rfc3339()});
+    for (key, value) in extra.as_object().unwrap() {
+        record[key] = value.clone();
+    }
+    record
+}
+
+async fn order_id(db: &DatabaseConnection, source: &str) -> i64 {
+    tests::sql::number(
+        db,
+        &format!("SELECT id FROM orders WHERE source_id = '{source}'"),
+    )
+    .await
+}
+
+async fn credit_of(
+    brand: &crate::sending::Brand,
+    cookie: &tests::guide_session::SessionCookie,
+    id: i64,
+) -> (StatusCode, Value) {
+    let response = brand
+        .app
+        .http
+        .get(brand.app.url(&format!("/api/v1/orders/{id}/credit")))
+        .header(COOKIE, &cookie.0)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_stamped_sale_goes_to_the_binding_guide_and_a_partial_refund_is_reversed() {
+    let brand = brand().await;
+    let after = crediting(&brand.db, AttributionPolicy::default()).await;
+    let stamp = stamp_from_li(&brand, "a1").await;
+    report(
+        &brand.db,
+        &after,
+        Kind::Orders,
+        vec![order("O1", "M1", 10_001, json!({"stamp": stamp}))],
+    )
+    .await;
+    let id = order_id(&brand.db, "O1").await;
+
+    let (status, credit) = credit_of(&brand, &brand.li, id).await;
+    assert_eq!(status, StatusCode::OK, "{credit}");
+    let lines = credit["credits"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{credit}");
+    assert_eq!(lines[0]["amountFen"], 10_001);
+    assert_eq!(lines[0]["rule"], "binding");
+    assert_eq!(lines[0]["guide"]["name"], "李娜");
+    assert!(
+        lines[0]["reason"].as_str().unwrap().contains("专属导购"),
+        "{credit}"
+    );
+    assert!(
+        lines[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("首次添加企业微信"),
+        "{credit}"
+    );
+    assert_eq!(lines[0]["evidence"]["entry"], "credit");
+
+    // A partial refund: the credit stays, a reversing row takes the refund back.
+    let later = (Utc::now() + Duration::seconds(5)).to_rfc3339();
+    let refunded = order(
+        "O1",
+        "M1",
+        10_001,
+        json!({"stamp": stamp, "status": "completed",
+        "refunded_fen": 3_333, "updated_at": later}),
+    );
+    report(&brand.db, &after, Kind::Orders, vec![refunded.clone()]).await;
+    // The same report again, and an older version after it: nothing changes.
+    report(&brand.db, &after, Kind::Orders, vec![refunded]).await;
+    report(
+        &brand.db,
+        &after,
+        Kind::Orders,
+        vec![order(
+            "O1",
+            "M1",
+            10_001,
+            json!({"updated_at": "2026-01-01T00:00:00Z"}),
+        )],
+    )
+    .await;
+    let (_, credit) = credit_of(&brand, &brand.li, id).await;
+    let amounts: Vec<i64> = credit["credits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["amountFen"].as_i64().unwrap())
+        .collect();
+    assert_eq!(amounts, [10_001, -3_333], "{credit}");
+    assert!(
+        credit["credits"][1]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("退款冲回")
+    );
+
+    // Another guide neither follows the customer nor is credited: not found.
+    let (status, _) = credit_of(&brand, &brand.wang, id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = credit_of(&brand, &brand.li, 987_654).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn forged_foreign_and_forwarded_stamps_credit_no_one() {
+    let brand = brand().await;
+    ingest(
+        &brand.db,
+        Kind::Members,
+        vec![json!({"id": "M2", "updated_at": "2026-01-01T00:00:00Z", "name": "陌生人"})],
+    )
+    .await;
+    let policy = AttributionPolicy {
+        rules: vec![CreditRule::LastShare, CreditRule::Store],
+        ..AttributionPolicy::default()
+    };
+    let after = crediting(&brand.db, policy).await;
+    let stamp = stamp_from_li(&brand, "f1").await;
+    let forged = stamp.replace("gd_store=", "gd_store=9");
+    // The same stamp, genuinely signed, by a key of another deployment.
+    let foreign = {
+        let names = ParamNames::default();
+        let ours = StampKeys::parse(KEYS).unwrap();
+        let (said, _) = verify_link(
+            &format!("?{stamp}"),
+            &ours,
+            &names,
+            Utc::now().timestamp(),
+            86_400,
+        )
+        .unwrap();
+        let other = StampKeys::parse("k9:a-key-this-server-has-never-seen-0000000009").unwrap();
+        let link = stamp_link("https://mall.example.com/x", &said, &other, &names).unwrap();
+        link.split_once('?').unwrap().1.to_owned()
+    };
+    let at = (Utc::now() - Duration::minutes(2)).to_rfc3339();
+    let event = |id: &str, member: &str, stamp: &str| {
+        json!({"id": id, "updated_at": at, "member_id": member,
+        "kind": "browse_product", "at": at, "stamp": stamp})
+    };
+    report(
+        &brand.db,
+        &after,
+        Kind::Events,
+        vec![
+            event("E-GENUINE", "M1", &stamp),
+            event("E-FORGED", "M1", &forged),
+            event("E-FOREIGN", "M1", &foreign),
+            event("E-FORWARDED", "M2", &stamp),
+        ],
+    )
+    .await;
+    let verdicts = tests::sql::texts(&brand.db,
+        "SELECT source_id || ':' || CASE WHEN valid THEN 'valid' ELSE refusal END FROM touches ORDER BY source_id").await;
+    assert_eq!(verdicts.len(), 4, "{verdicts:?}");
+    assert!(
+        verdicts[0].starts_with("E-FOREIGN:") && verdicts[0].contains("k9"),
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts[1].starts_with("E-FORGED:") && verdicts[1].contains("forged or altered"),
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts[2].starts_with("E-FORWARDED:") && verdicts[2].contains("another customer"),
+        "{verdicts:?}"
+    );
+    assert_eq!(verdicts[3], "E-GENUINE:valid");
+
+    // The stranger's order with the forwarded stamp goes to the store; M1's to guide.li's share.
+    report(
+        &brand.db,
+        &after,
+        Kind::Orders,
+        vec![
+            order("O-STRANGER", "M2", 5_000, json!({"stamp": stamp})),
+            order("O-M1", "M1", 7_777, json!({})),
+        ],
+    )
+    .await;
+    let rows = tests::sql::texts(&brand.db,
+        "SELECT o.source_id || ':' || c.rule || ':' || c.amount_fen FROM order_credits c JOIN orders o ON o.id = c.order_id ORDER BY o.source_id").await;
+    assert_eq!(rows, ["O-M1:last_share:7777", "O-STRANGER:store:5000"]);
+}
