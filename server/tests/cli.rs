@@ -332,6 +332,46 @@ fn import_reports_bad_lines_and_exits_non_zero_when_any_was_refused() {
 }
 
 #[test]
+fn attribution_replay_is_a_dry_run_unless_applied_and_names_what_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = guidedesk(&dir).args(args).output().unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&["attribution", "replay", "--from", "2026-01-01"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 orders of 0 members"), "{out}");
+    assert!(
+        out.contains("policy version 1: dry run, nothing written"),
+        "{out}"
+    );
+    assert!(out.contains("no guide's credit changes"), "{out}");
+    let (ok, out, err) = run(&[
+        "attribution",
+        "replay",
+        "--from",
+        "2026-01-01T00:00:00+08:00",
+        "--apply",
+    ]);
+    assert!(ok && out.contains(": applied"), "{out}{err}");
+    let (ok, _, err) = run(&["attribution", "replay", "--from", "January"]);
+    assert!(!ok && err.contains("not YYYY-MM-DD"), "{err}");
+    let (ok, _, err) = run(&[
+        "attribution",
+        "replay",
+        "--from",
+        "2026-01-01",
+        "--policy",
+        "99",
+    ]);
+    assert!(!ok && err.contains("no policy version 99"), "{err}");
+}
+
+#[test]
 fn stamp_verify_says_what_a_genuine_link_says_and_refuses_forged_foreign_and_expired_ones() {
     use server::stamp::{ParamNames, Recipient, Stamp, StampKeys, stamp_link};
     let dir = tempfile::tempdir().unwrap();

@@ -28,3 +28,11 @@ pub async fn numbers(db: &DatabaseConnection, sql: &str) -> Vec<i64> {
 pub async fn number(db: &DatabaseConnection, sql: &str) -> i64 {
     numbers(db, sql).await.first().copied().unwrap_or_default()
 }
+
+/// Runs one statement (test set-up and clean-up).
+pub async fn execute(db: &DatabaseConnection, sql: &str) {
+    let backend = db.get_database_backend();
+    db.execute_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap_or_else(|err| panic!("{sql}: {err}"));
+}

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
 };
@@ -13,12 +14,14 @@ use super::touches::valid_touches;
 use crate::config::AttributionPolicy;
 use crate::entity::{guide, member, order, order_credit, staff_assignment, touch};
 
-/// Rebuilds the bindings of `members` and credits all their orders.
+/// Rebuilds the bindings of `members` and credits their orders (those paid from `since` on,
+/// when given: a replay of a period).
 pub async fn credit_members(
     txn: &DatabaseTransaction,
     policy: &AttributionPolicy,
     version: i32,
     members: &[i64],
+    since: Option<DateTime<Utc>>,
 ) -> Result<(), DbErr> {
     if members.is_empty() {
         return Ok(());
@@ -41,6 +44,9 @@ pub async fn credit_members(
         {
             homes.insert(found.id, found.home_store_id);
         }
+    }
+    if let Some(since) = since {
+        orders.retain(|found| found.paid_at.unwrap_or(found.ordered_at) >= since);
     }
     let guide_ids: Vec<i64> = bindings.values().flatten().map(|b| b.guide_id).collect();
     let stores = guide_stores(txn, &guide_ids).await?;

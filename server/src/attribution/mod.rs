@@ -9,6 +9,7 @@ pub mod credit;
 pub mod ledger;
 pub mod policy;
 pub mod reasons;
+pub mod replay;
 pub mod split;
 pub mod touches;
 
@@ -60,7 +61,7 @@ impl AfterBatch for Attribution {
             .filter(|(_, member)| member.is_none())
             .map(|(id, _)| *id)
             .collect();
-        ledger::credit_members(txn, &self.policy, self.version, &members).await?;
+        ledger::credit_members(txn, &self.policy, self.version, &members, None).await?;
         ledger::credit_guest_orders(txn, &self.policy, self.version, &guests).await
     }
 }

@@ -39,3 +39,19 @@ pub async fn register(db: &DatabaseConnection, policy: &AttributionPolicy) -> Re
         }
     }
 }
+
+/// The policy stored as `version`, if there is one.
+pub async fn load(
+    db: &DatabaseConnection,
+    version: i32,
+) -> Result<Option<AttributionPolicy>, DbErr> {
+    let Some(stored) = attribution_policy::Entity::find_by_id(version)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    serde_json::from_str(&stored.policy)
+        .map(Some)
+        .map_err(|err| DbErr::Custom(format!("policy version {version} is unreadable: {err}")))
+}

@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-#[cfg(feature = "demo")]
 mod demo;
+#[cfg(feature = "demo")]
+mod ledger_replay;
 mod operations;
 mod stamp;
 mod wecom_mirror;
 
+use ledger_replay::{AttributionAction, attribution};
 use operations::{InboxAction, MigrateAction, import, inbox, migrate};
 use stamp::{StampAction, stamp};
 use wecom_mirror::{SyncAction, sync, transfer};
@@ -73,6 +75,11 @@ enum Command {
         #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1000))]
         batch: u32,
     },
+    /// Sales credit: recompute a period's ledger under a policy version.
+    Attribution {
+        #[command(subcommand)]
+        action: AttributionAction,
+    },
     /// Check the stamp on a shared link: who sent it to whom, and whether it is genuine.
     Stamp {
         #[command(subcommand)]
@@ -117,6 +124,7 @@ pub fn main() -> ExitCode {
             Command::Inbox { action } => inbox(settings, action).await,
             Command::Sync { action } => sync(settings, action).await,
             Command::Stamp { action } => stamp(&settings, action),
+            Command::Attribution { action } => attribution(settings, action).await,
             Command::Import {
                 kind,
                 file,

@@ -2,14 +2,14 @@
 //! the rules credit a paid order. A changed policy is a new version (the ledger's rows say
 //! which version credited them, and a replay can apply any version).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::keys::*;
 use super::source::RawValues;
 use super::validate::report;
 
 /// The rules a paid order is credited by, tried in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CreditRule {
     /// The member's binding guide at the time of payment.
@@ -21,7 +21,7 @@ pub enum CreditRule {
 }
 
 /// Serialised as it is stored, canonical (field order fixed): equal policies, equal text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributionPolicy {
     /// `None`: the first binding is permanent. `Some(n)`: a binding that saw no interaction
     /// of its guide for `n` days lapses, and the next touch may bind another guide.

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
+use server::attribution::replay::replay;
 use server::attribution::{Attribution, policy};
 use server::commerce::batch::{Kind, apply_batch};
 use server::config::{AttributionPolicy, CreditRule, StampSettings};
@@ -262,4 +263,134 @@ async fn forged_foreign_and_forwarded_stamps_credit_no_one() {
     let rows = tests::sql::texts(&brand.db,
         "SELECT o.source_id || ':' || c.rule || ':' || c.amount_fen FROM order_credits c JOIN orders o ON o.id = c.order_id ORDER BY o.source_id").await;
     assert_eq!(rows, ["O-M1:last_share:7777", "O-STRANGER:store:5000"]);
+}
+
+/// The ledger, without its row ids: order, entry, line, amount, rule, guide, store, share.
+async fn ledger(db: &DatabaseConnection) -> Vec<String> {
+    tests::sql::texts(
+        db,
+        "SELECT o.source_id || '|' || c.entry || '|' || c.line || '|' || c.amount_fen || '|' || c.rule
+            || '|' || COALESCE(CAST(c.guide_id AS TEXT), '-') || '|' || COALESCE(CAST(c.store_id AS TEXT), '-')
+            || '|' || COALESCE(c.share_token, '-')
+         FROM order_credits c JOIN orders o ON o.id = c.order_id
+         ORDER BY o.source_id, c.entry, c.line",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn replay_equals_live_crediting_and_arrival_order_changes_nothing() {
+    let brand = brand().await;
+    let policy = AttributionPolicy {
+        split: Some((70, 30)),
+        rules: vec![
+            CreditRule::LastShare,
+            CreditRule::Binding,
+            CreditRule::Store,
+        ],
+        ..AttributionPolicy::default()
+    };
+    let after = crediting(&brand.db, policy.clone()).await;
+    let first = stamp_from_li(&brand, "r1").await;
+    let second = stamp_from_li(&brand, "r2").await;
+    let at = |minutes: i64| (Utc::now() + Duration::minutes(minutes)).to_rfc3339();
+    let event = |id: &str, stamp: &str, when: String| json!({"id": id, "updated_at": when, "member_id": "M1", "kind": "add_to_cart", "at": when, "stamp": stamp});
+    let events = vec![event("E1", &first, at(1)), event("E2", &second, at(3))];
+    let mut orders = vec![
+        order(
+            "O-A",
+            "M1",
+            12_345,
+            json!({"paid_at": at(2), "ordered_at": at(2), "updated_at": at(2)}),
+        ),
+        order(
+            "O-B",
+            "M1",
+            999,
+            json!({"paid_at": at(4), "ordered_at": at(4), "updated_at": at(4)}),
+        ),
+        order(
+            "O-B",
+            "M1",
+            999,
+            json!({"paid_at": at(4), "ordered_at": at(4), "updated_at": at(9),
+            "status": "refunded"}),
+        ),
+        order(
+            "O-GUEST",
+            "M1",
+            5_001,
+            json!({"member_id": null, "stamp": first, "paid_at": at(5),
+            "ordered_at": at(5), "updated_at": at(5)}),
+        ),
+        order(
+            "O-C",
+            "M1",
+            101,
+            json!({"status": "cancelled", "updated_at": at(6)}),
+        ),
+    ];
+    report(&brand.db, &after, Kind::Events, events.clone()).await;
+    for one in &orders {
+        report(&brand.db, &after, Kind::Orders, vec![one.clone()]).await;
+    }
+    let live = ledger(&brand.db).await;
+    assert_eq!(live.len(), 4, "{live:#?}");
+    let total: i64 = tests::sql::number(
+        &brand.db,
+        "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM order_credits",
+    )
+    .await;
+    assert_eq!(total, 12_345 + 5_001, "paid minus refunded, to the fen");
+
+    // A dry-run replay under the same policy changes nothing; applied, it writes the same rows.
+    let version = after.version;
+    let from = Utc::now() - Duration::days(1);
+    let dry = replay(&brand.db, &policy, version, from, false)
+        .await
+        .unwrap();
+    assert!(
+        dry.by_guide.values().all(|(before, after)| before == after),
+        "{dry:?}"
+    );
+    replay(&brand.db, &policy, version, from, true)
+        .await
+        .unwrap();
+    assert_eq!(ledger(&brand.db).await, live);
+
+    // The same reports again, newest first, repeated, in other batches: the same ledger.
+    for table in [
+        "order_credits",
+        "bindings",
+        "touches",
+        "order_items",
+        "orders",
+        "behaviour_events",
+    ] {
+        tests::sql::execute(&brand.db, &format!("DELETE FROM {table}")).await;
+    }
+    orders.reverse();
+    report(&brand.db, &after, Kind::Orders, orders.clone()).await;
+    let mut again = events.clone();
+    again.reverse();
+    report(&brand.db, &after, Kind::Events, again).await;
+    report(&brand.db, &after, Kind::Orders, orders[..2].to_vec()).await;
+    assert_eq!(ledger(&brand.db).await, live);
+
+    // Another policy, replayed: a dry run shows the change, and writes nothing.
+    let binding_first = AttributionPolicy {
+        rules: vec![CreditRule::Store],
+        ..AttributionPolicy::default()
+    };
+    let other = policy::register(&brand.db, &binding_first).await.unwrap();
+    assert_ne!(other, version);
+    let dry = replay(&brand.db, &binding_first, other, from, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        dry.by_guide.get(&None),
+        Some(&(0, 12_345 + 5_001)),
+        "{dry:?}"
+    );
+    assert_eq!(ledger(&brand.db).await, live);
 }
