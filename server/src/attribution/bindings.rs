@@ -99,18 +99,10 @@ pub async fn rebuild(
         let own = facts.entry(*member).or_default();
         own.extend(list.iter().filter_map(touch_fact));
     }
-    let mut rebuilt = HashMap::new();
-    for chunk in members.chunks(500) {
-        binding::Entity::delete_many()
-            .filter(binding::Column::MemberId.is_in(chunk.to_vec()))
-            .exec(txn)
-            .await?;
-    }
+    let mut rows = Vec::new();
     for member in members {
-        let periods = fold(policy, facts.remove(member).unwrap_or_default());
-        let mut rows = Vec::with_capacity(periods.len());
-        for period in periods {
-            let row = binding::ActiveModel {
+        for period in fold(policy, facts.remove(member).unwrap_or_default()) {
+            rows.push(binding::ActiveModel {
                 member_id: Set(*member),
                 guide_id: Set(period.guide),
                 store_id: Set(period.store),
@@ -121,14 +113,44 @@ pub async fn rebuild(
                 ended_by: Set(period.ended_by.map(str::to_owned)),
                 policy_version: Set(version),
                 ..Default::default()
-            };
-            rows.push(
-                binding::Entity::insert(row)
-                    .exec_with_returning(txn)
-                    .await?,
-            );
+            });
         }
-        rebuilt.insert(*member, rows);
+    }
+    replace(txn, members, rows).await
+}
+
+/// The members' bindings become `rows`; read back with their ids, by member.
+async fn replace(
+    txn: &DatabaseTransaction,
+    members: &[i64],
+    rows: Vec<binding::ActiveModel>,
+) -> Result<HashMap<i64, Vec<binding::Model>>, DbErr> {
+    for chunk in members.chunks(500) {
+        binding::Entity::delete_many()
+            .filter(binding::Column::MemberId.is_in(chunk.to_vec()))
+            .exec(txn)
+            .await?;
+    }
+    let mut rebuilt: HashMap<i64, Vec<binding::Model>> = HashMap::new();
+    if rows.is_empty() {
+        return Ok(rebuilt);
+    }
+    for chunk in rows.chunks(500) {
+        binding::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    for chunk in members.chunks(500) {
+        for row in binding::Entity::find()
+            .filter(binding::Column::MemberId.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            rebuilt.entry(row.member_id).or_default().push(row);
+        }
+    }
+    for periods in rebuilt.values_mut() {
+        periods.sort_by_key(|p| p.started_at);
     }
     Ok(rebuilt)
 }

@@ -74,6 +74,10 @@ enum Command {
         /// Records per transaction.
         #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1000))]
         batch: u32,
+        /// Load orders and events without crediting them (a history loaded once, then
+        /// credited in one pass by `attribution replay --apply`).
+        #[arg(long)]
+        no_credit: bool,
     },
     /// Sales credit: recompute a period's ledger under a policy version.
     Attribution {
@@ -130,7 +134,8 @@ pub fn main() -> ExitCode {
                 file,
                 format,
                 batch,
-            } => import(settings, &kind, &file, format.as_deref(), batch).await,
+                no_credit,
+            } => import(settings, &kind, &file, format.as_deref(), batch, !no_credit).await,
             Command::Transfer { from, to } => transfer(settings, &from, to.as_deref()).await,
             #[cfg(feature = "demo")]
             Command::Demo(command) => demo::run(settings, command).await,

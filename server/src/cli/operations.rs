@@ -75,8 +75,10 @@ pub(super) async fn import(
     file: &std::path::Path,
     format: Option<&str>,
     batch: u32,
+    credit: bool,
 ) -> anyhow::Result<()> {
     use crate::commerce::import::{ProgressStyle, import_file};
+    use crate::commerce::stamped::{AfterBatch, NothingAfter};
     let kind = Kind::parse(kind).ok_or_else(|| {
         let kinds: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
         anyhow::anyhow!("unknown kind `{kind}`; one of {}", kinds.join(", "))
@@ -85,8 +87,9 @@ pub(super) async fn import(
     let db = database::connect(&settings.database).await?;
     database::migrate(&db).await?;
     let attribution = crate::attribution::Attribution::start(&db, &settings).await?;
+    let after: &dyn AfterBatch = if credit { &attribution } else { &NothingAfter };
     let summary = import_file(
-        (&db, &attribution),
+        (&db, after),
         kind,
         file,
         format,
