@@ -15,7 +15,8 @@ use server::commerce::batch::{Kind, apply_batch};
 use server::config::{AttributionPolicy, CreditRule, StampSettings};
 use server::stamp::{ParamNames, StampKeys, stamp_link, verify_link};
 
-use crate::sending::{KEYS, brand, ingest, send, template, to};
+use crate::sending::{INGEST_SECRET, KEYS, brand, ingest, send, template, to};
+use server::commerce::signature::sign;
 
 async fn crediting(db: &DatabaseConnection, policy: AttributionPolicy) -> Attribution {
     Attribution {
@@ -174,6 +175,34 @@ async fn a_stamped_sale_goes_to_the_binding_guide_and_a_partial_refund_is_revers
             .as_str()
             .unwrap()
             .starts_with("退款冲回")
+    );
+
+    // The mall's own door (the signed ingest API) credits the same way, under the server's
+    // policy version.
+    let body =
+        json!({"records": [order("O-HTTP", "M1", 250, json!({"stamp": stamp}))]}).to_string();
+    let timestamp = Utc::now().timestamp().to_string();
+    let response = brand
+        .app
+        .http
+        .post(brand.app.url("/api/v1/ingest/orders"))
+        .header("content-type", "application/json")
+        .header("X-GuideDesk-Timestamp", &timestamp)
+        .header(
+            "X-GuideDesk-Signature",
+            sign(INGEST_SECRET, &timestamp, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, credit) = credit_of(&brand, &brand.li, order_id(&brand.db, "O-HTTP").await).await;
+    assert_eq!(credit["credits"][0]["amountFen"], 250, "{credit}");
+    assert_eq!(credit["credits"][0]["rule"], "binding");
+    assert_eq!(
+        credit["credits"][0]["evidence"]["policyVersion"],
+        after.version
     );
 
     // Another guide neither follows the customer nor is credited: not found.

@@ -20,6 +20,7 @@ use tests::simulator::TestSimulator;
 use tests::sql::number;
 use tokio::sync::Barrier;
 
+pub(crate) const INGEST_SECRET: &str = "the-ingest-secret-of-the-test-brand-01";
 pub(crate) const KEYS: &str = "k1:the-stamp-key-of-the-test-brand-000000001";
 const CUSTOMERS: usize = 1000;
 
@@ -55,6 +56,7 @@ pub(crate) async fn brand() -> Brand {
                 "GUIDEDESK_CARD_IMAGE_URL",
                 "https://mall.example.com/card.png".into(),
             ),
+            ("GUIDEDESK_INGEST_SECRET", INGEST_SECRET.into()),
             ("WECOM_CALLBACK_TOKEN", tests::wecom::TOKEN.into()),
             ("WECOM_CALLBACK_AES_KEY", tests::wecom::AES_KEY.into()),
         ],
