@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod demo;
 #[cfg(feature = "demo")]
+mod demo;
 mod ledger_replay;
 mod operations;
 mod stamp;
