@@ -16,10 +16,16 @@ pub mod touches;
 use std::collections::BTreeSet;
 
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::commerce::stamped::{AfterBatch, BatchEffects};
+use sea_orm::sea_query::LockType;
+
 use crate::config::{AttributionPolicy, Settings, StampSettings};
+use crate::entity::member;
 
 /// Credits what each ingest batch wrote; one per server.
 pub struct Attribution {
@@ -47,7 +53,6 @@ impl AfterBatch for Attribution {
         if effects.stamped.is_empty() && effects.orders.is_empty() {
             return Ok(());
         }
-        touches::record(txn, self.stamping.as_ref(), &effects.stamped, Utc::now()).await?;
         let members: BTreeSet<i64> = effects
             .stamped
             .iter()
@@ -55,6 +60,8 @@ impl AfterBatch for Attribution {
             .chain(effects.orders.iter().filter_map(|(_, member)| *member))
             .collect();
         let members: Vec<i64> = members.into_iter().collect();
+        take_members(txn, &members).await?;
+        touches::record(txn, self.stamping.as_ref(), &effects.stamped, Utc::now()).await?;
         let guests: Vec<i64> = effects
             .orders
             .iter()
@@ -64,4 +71,28 @@ impl AfterBatch for Attribution {
         ledger::credit_members(txn, &self.policy, self.version, &members, None).await?;
         ledger::credit_guest_orders(txn, &self.policy, self.version, &guests).await
     }
+}
+
+/// On PostgreSQL, the members' rows locked in id order until the batch commits: two batches
+/// (import runs three at once; the mall may post two) crediting one member take turns, and
+/// the second reads what the first committed instead of writing over it. `FOR NO KEY UPDATE`,
+/// not `FOR UPDATE`: each batch's order rows already hold a key-share lock on their member
+/// (the foreign key), and `FOR UPDATE` waits for those, so two batches deadlocked. SQLite has
+/// one writer at a time already.
+pub(crate) async fn take_members(txn: &DatabaseTransaction, members: &[i64]) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for chunk in members.chunks(1000) {
+        member::Entity::find()
+            .select_only()
+            .column(member::Column::Id)
+            .filter(member::Column::Id.is_in(chunk.to_vec()))
+            .order_by_asc(member::Column::Id)
+            .lock(LockType::NoKeyUpdate)
+            .into_tuple::<i64>()
+            .all(txn)
+            .await?;
+    }
+    Ok(())
 }

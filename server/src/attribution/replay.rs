@@ -67,6 +67,7 @@ pub async fn replay(
     let txn = begin_write(db).await?;
     tally(&txn, &order_ids, &mut report, true).await?;
     for step in members.chunks(MEMBERS_PER_STEP) {
+        super::take_members(&txn, step).await?;
         credit_members(&txn, policy, version, step, Some(from)).await?;
     }
     credit_guest_orders(&txn, policy, version, &guests).await?;

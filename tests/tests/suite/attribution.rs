@@ -423,3 +423,35 @@ async fn replay_equals_live_crediting_and_arrival_order_changes_nothing() {
     );
     assert_eq!(ledger(&brand.db).await, live);
 }
+
+#[tokio::test]
+async fn batches_crediting_one_member_at_once_take_turns_and_each_order_is_credited_once() {
+    let brand = brand().await;
+    let after = crediting(&brand.db, AttributionPolicy::default()).await;
+    let stamp = stamp_from_li(&brand, "c1").await;
+    // Eight transactions at once on the pool's connections, all crediting member M1.
+    let batches = (0..8).map(|batch| {
+        let records = (0..20)
+            .map(|n| {
+                order(
+                    &format!("O-{batch}-{n}"),
+                    "M1",
+                    100 + n,
+                    json!({"stamp": stamp}),
+                )
+            })
+            .collect();
+        apply_batch(&brand.db, Kind::Orders, records, Utc::now(), &after)
+    });
+    for answer in futures_util::future::join_all(batches).await {
+        assert!(answer.unwrap().rejected.is_empty());
+    }
+    let credited = tests::sql::number(&brand.db, "SELECT COUNT(*) FROM order_credits").await;
+    assert_eq!(credited, 160, "one credit row per order");
+    let total = tests::sql::number(
+        &brand.db,
+        "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM order_credits",
+    )
+    .await;
+    assert_eq!(total, 8 * (20 * 100 + 190));
+}
