@@ -12,6 +12,7 @@ use sea_orm::{
 };
 
 use crate::config::AttributionPolicy;
+use crate::directory::transfer_status;
 use crate::entity::{binding, customer_transfer, guide_customer, member_customer, touch};
 
 /// Something that may bind a member to a guide.
@@ -204,30 +205,34 @@ async fn wecom_facts(
         .into_iter()
         .collect();
     let mut facts: HashMap<i64, Vec<Fact>> = HashMap::new();
+    // A customer's fact is each linked member's.
+    let mut add = |customer: i64, fact: Fact| {
+        for member in member_of.get(&customer).into_iter().flatten() {
+            facts.entry(*member).or_default().push(fact.clone());
+        }
+    };
     for chunk in customers.chunks(500) {
-        let adds = guide_customer::Entity::find()
+        for relation in guide_customer::Entity::find()
             .filter(guide_customer::Column::CustomerId.is_in(chunk.to_vec()))
             .all(txn)
-            .await?;
-        for add in adds {
+            .await?
+        {
             let fact = Fact {
-                at: add.added_at,
+                at: relation.added_at,
                 source: "wecom_add",
-                guide: add.guide_id,
+                guide: relation.guide_id,
                 store: None,
-                evidence: format!("relation:{}", add.id),
+                evidence: format!("relation:{}", relation.id),
                 from_guide: None,
             };
-            for member in member_of.get(&add.customer_id).into_iter().flatten() {
-                facts.entry(*member).or_default().push(fact.clone());
-            }
+            add(relation.customer_id, fact);
         }
-        let transfers = customer_transfer::Entity::find()
+        for moved in customer_transfer::Entity::find()
             .filter(customer_transfer::Column::CustomerId.is_in(chunk.to_vec()))
-            .filter(customer_transfer::Column::Status.eq("done"))
+            .filter(customer_transfer::Column::Status.eq(transfer_status::DONE))
             .all(txn)
-            .await?;
-        for moved in transfers {
+            .await?
+        {
             let Some(to) = moved.takeover_guide_id else {
                 continue;
             };
@@ -239,9 +244,7 @@ async fn wecom_facts(
                 evidence: format!("transfer:{}", moved.id),
                 from_guide: Some(moved.handover_guide_id),
             };
-            for member in member_of.get(&moved.customer_id).into_iter().flatten() {
-                facts.entry(*member).or_default().push(fact.clone());
-            }
+            add(moved.customer_id, fact);
         }
     }
     Ok(facts)

@@ -11,8 +11,9 @@ use sea_orm::{
 use super::bindings;
 use super::credit::{CreditRow, Evidence, credit_rows};
 use super::touches::valid_touches;
+use crate::commerce::staff::current_stores;
 use crate::config::AttributionPolicy;
-use crate::entity::{guide, member, order, order_credit, staff_assignment, touch};
+use crate::entity::{guide, member, order, order_credit, touch};
 
 /// Rebuilds the bindings of `members` and credits their orders (those paid from `since` on,
 /// when given: a replay of a period).
@@ -110,29 +111,19 @@ async fn guide_stores(
     txn: &DatabaseTransaction,
     guide_ids: &[i64],
 ) -> Result<HashMap<i64, Option<i64>>, DbErr> {
-    let mut stores = HashMap::new();
     if guide_ids.is_empty() {
-        return Ok(stores);
+        return Ok(HashMap::new());
     }
     let guides = guide::Entity::find()
         .filter(guide::Column::Id.is_in(guide_ids.to_vec()))
         .all(txn)
         .await?;
-    let userids: Vec<String> = guides.iter().map(|g| g.wecom_userid.clone()).collect();
-    let assignments = staff_assignment::Entity::find()
-        .filter(staff_assignment::Column::WecomUserid.is_in(userids))
-        .filter(staff_assignment::Column::Active.eq(true))
-        .all(txn)
-        .await?;
-    for found in guides {
-        let store = assignments
-            .iter()
-            .filter(|a| a.wecom_userid == found.wecom_userid)
-            .max_by_key(|a| a.updated_at)
-            .map(|a| a.store_id);
-        stores.insert(found.id, store);
-    }
-    Ok(stores)
+    let userids = guides.iter().map(|g| g.wecom_userid.clone()).collect();
+    let stores = current_stores(txn, userids).await?;
+    Ok(guides
+        .into_iter()
+        .map(|g| (g.id, stores.get(&g.wecom_userid).copied()))
+        .collect())
 }
 
 /// The orders' rows become `rows` (an order no longer paid has none).

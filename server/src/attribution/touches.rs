@@ -3,7 +3,7 @@
 //! this member) and stored as a touch, valid or with why not. Only valid touches bind a
 //! member or credit a sale.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -24,6 +24,7 @@ struct Verified {
 }
 
 /// Verifies and stores the batch's stamped records (a record already stored stays as it is).
+/// The batch's shares and member links are read once for all of its stamps.
 pub async fn record(
     txn: &DatabaseTransaction,
     stamping: Option<&StampSettings>,
@@ -33,12 +34,16 @@ pub async fn record(
     if stamped.is_empty() {
         return Ok(());
     }
+    let said: Vec<Result<Stamp, String>> = stamped
+        .iter()
+        .map(|touched| read_stamp(stamping, touched))
+        .collect();
+    let stamps = || said.iter().filter_map(|s| s.as_ref().ok());
+    let shares = shares_by_token(txn, stamps().map(|s| s.share.clone()).collect()).await?;
+    let links = member_links(txn, stamps().map(|s| s.recipient.clone()).collect()).await?;
     let mut rows = Vec::with_capacity(stamped.len());
-    for touched in stamped {
-        let verdict = match stamping {
-            None => Err("this server has no stamp keys (GUIDEDESK_STAMP_KEYS)".to_owned()),
-            Some(stamping) => verify(txn, stamping, touched).await?,
-        };
+    for (touched, said) in stamped.iter().zip(said) {
+        let verdict = said.and_then(|stamp| judge(stamp, touched, &shares, &links));
         let (valid, refusal, verified) = match verdict {
             Ok(verified) => (true, None, Some(verified)),
             Err(why) => (false, Some(why), None),
@@ -72,47 +77,100 @@ pub async fn record(
     Ok(())
 }
 
-/// `Ok` with what the stamp credits, or `Err` with why it credits no one.
-async fn verify(
-    txn: &DatabaseTransaction,
-    stamping: &StampSettings,
-    touched: &Stamped,
-) -> Result<Result<Verified, String>, DbErr> {
+/// What the stamp says, if its signature is genuine and it was not expired at the touch.
+fn read_stamp(stamping: Option<&StampSettings>, touched: &Stamped) -> Result<Stamp, String> {
+    let stamping =
+        stamping.ok_or("this server has no stamp keys (GUIDEDESK_STAMP_KEYS)".to_owned())?;
     let link = format!("?{}", touched.stamp);
     let at = touched.at.timestamp();
-    let stamp = match verify_link(
+    verify_link(
         &link,
         &stamping.keys,
         &stamping.params,
         at,
         stamping.max_age_secs,
-    ) {
-        Ok((stamp, _)) => stamp,
-        Err(why) => return Ok(Err(why.to_string())),
-    };
-    let Some(shared) = share::Entity::find()
-        .filter(share::Column::Token.eq(stamp.share.as_str()))
-        .one(txn)
-        .await?
-    else {
-        return Ok(Err("no share of this server has that token".into()));
-    };
-    if let Err(why) = matches_share(&stamp, &shared) {
-        return Ok(Err(why));
-    }
+    )
+    .map(|(stamp, _)| stamp)
+    .map_err(|why| why.to_string())
+}
+
+/// `Ok` with what a genuine stamp credits, or `Err` with why it credits no one.
+fn judge(
+    stamp: Stamp,
+    touched: &Stamped,
+    shares: &HashMap<String, share::Model>,
+    links: &HashSet<(i64, String)>,
+) -> Result<Verified, String> {
+    let shared = shares
+        .get(&stamp.share)
+        .ok_or("no share of this server has that token".to_owned())?;
+    matches_share(&stamp, shared)?;
     if let (Some(member), Recipient::Customer(external_userid)) =
         (touched.member_id, &stamp.recipient)
-        && !member_is_customer(txn, member, external_userid).await?
+        && !links.contains(&(member, external_userid.clone()))
     {
-        return Ok(Err(
+        return Err(
             "the stamp was sent to another customer than this member (a forwarded link)".into(),
-        ));
+        );
     }
-    Ok(Ok(Verified {
+    Ok(Verified {
         share: stamp.share,
         guide: stamp.guide,
         store: stamp.store,
-    }))
+    })
+}
+
+async fn shares_by_token(
+    txn: &DatabaseTransaction,
+    tokens: BTreeSet<String>,
+) -> Result<HashMap<String, share::Model>, DbErr> {
+    let tokens: Vec<String> = tokens.into_iter().collect();
+    let mut found = HashMap::new();
+    for chunk in tokens.chunks(500) {
+        for shared in share::Entity::find()
+            .filter(share::Column::Token.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            found.insert(shared.token.clone(), shared);
+        }
+    }
+    Ok(found)
+}
+
+/// (member, external_userid) for every member linked to a stamped customer.
+async fn member_links(
+    txn: &DatabaseTransaction,
+    recipients: Vec<Recipient>,
+) -> Result<HashSet<(i64, String)>, DbErr> {
+    let external: BTreeSet<String> = recipients
+        .into_iter()
+        .filter_map(|r| match r {
+            Recipient::Customer(id) => Some(id),
+            Recipient::Chat(_) => None,
+        })
+        .collect();
+    let external: Vec<String> = external.into_iter().collect();
+    let mut links = HashSet::new();
+    for chunk in external.chunks(500) {
+        let customers: HashMap<i64, String> = customer::Entity::find()
+            .filter(customer::Column::ExternalUserid.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.external_userid))
+            .collect();
+        for link in member_customer::Entity::find()
+            .filter(member_customer::Column::CustomerId.is_in(customers.keys().copied()))
+            .all(txn)
+            .await?
+        {
+            if let Some(external_userid) = customers.get(&link.customer_id) {
+                links.insert((link.member_id, external_userid.clone()));
+            }
+        }
+    }
+    Ok(links)
 }
 
 /// A genuine signature over what the share says, for a share still standing.
@@ -129,27 +187,6 @@ fn matches_share(stamp: &Stamp, shared: &share::Model) -> Result<(), String> {
         return Err("the share was cancelled before it was sent".into());
     }
     Ok(())
-}
-
-/// Whether `member` is linked to the WeCom customer `external_userid`.
-async fn member_is_customer(
-    txn: &DatabaseTransaction,
-    member: i64,
-    external_userid: &str,
-) -> Result<bool, DbErr> {
-    let Some(found) = customer::Entity::find()
-        .filter(customer::Column::ExternalUserid.eq(external_userid))
-        .one(txn)
-        .await?
-    else {
-        return Ok(false);
-    };
-    Ok(member_customer::Entity::find()
-        .filter(member_customer::Column::CustomerId.eq(found.id))
-        .filter(member_customer::Column::MemberId.eq(member))
-        .one(txn)
-        .await?
-        .is_some())
 }
 
 /// The valid touches of `members`, by member, oldest first.

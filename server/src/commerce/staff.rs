@@ -85,3 +85,24 @@ pub async fn current_store(
         .await?
         .map(|assignment| assignment.store_id))
 }
+
+/// [`current_store`] for many members of staff at once: their WeCom userid → store.
+pub async fn current_stores(
+    db: &impl ConnectionTrait,
+    wecom_userids: Vec<String>,
+) -> Result<std::collections::HashMap<String, i64>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use staff_assignment::Column;
+    let mut stores = std::collections::HashMap::new();
+    // Oldest first: the most recently updated assignment is the one that stays.
+    for assignment in staff_assignment::Entity::find()
+        .filter(Column::WecomUserid.is_in(wecom_userids))
+        .filter(Column::Active.eq(true))
+        .order_by_asc(Column::UpdatedAt)
+        .all(db)
+        .await?
+    {
+        stores.insert(assignment.wecom_userid, assignment.store_id);
+    }
+    Ok(stores)
+}

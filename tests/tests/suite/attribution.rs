@@ -15,7 +15,7 @@ use server::commerce::batch::{Kind, apply_batch};
 use server::config::{AttributionPolicy, CreditRule, StampSettings};
 use server::stamp::{ParamNames, StampKeys, stamp_link, verify_link};
 
-use crate::sending::{INGEST_SECRET, KEYS, brand, ingest, send, template, to};
+use crate::sending::{INGEST_SECRET, KEYS, brand, ingest, open_once, send, template, to};
 use server::commerce::signature::sign;
 
 async fn crediting(db: &DatabaseConnection, policy: AttributionPolicy) -> Attribution {
@@ -55,15 +55,7 @@ async fn stamp_from_li(brand: &crate::sending::Brand, key: &str) -> String {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{sent}");
-    let opened = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(sent["link"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let (_, target) = open_once(&brand.app, sent["link"].as_str().unwrap()).await;
     target.split_once('?').unwrap().1.to_owned()
 }
 

@@ -197,6 +197,17 @@ pub(crate) async fn send(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Opens a short link once, without following it: the status and where it leads.
+pub(crate) async fn open_once(app: &TestApp, link: &str) -> (StatusCode, String) {
+    let opened = app.http.get(link).send().await.unwrap();
+    let target = opened
+        .headers()
+        .get("location")
+        .map(|to| to.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (opened.status(), target)
+}
+
 pub(crate) fn to(n: usize) -> Value {
     json!({"customer": customer_id(n)})
 }
@@ -378,16 +389,8 @@ async fn a_coupon_send_is_stamped_counted_and_held_to_its_limits() {
     assert_eq!(news["news"]["link"], link);
     assert_eq!(news["news"]["imgUrl"], "https://mall.example.com/card.png");
     assert!(news["news"]["title"].as_str().unwrap().contains("券CT-TWO"));
-    let opened = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(link)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(opened.status(), StatusCode::FOUND);
-    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let (status, target) = open_once(&brand.app, link).await;
+    assert_eq!(status, StatusCode::FOUND);
     assert!(
         target.starts_with("https://mall.example.com/coupon/claim?template=CT-TWO&"),
         "{target}"
@@ -642,15 +645,7 @@ async fn the_products_tab_lists_what_is_on_sale_here_in_stock_and_sends_it_stamp
     assert_eq!(news["title"], "羊绒围巾");
     assert_eq!(news["desc"], "¥199 起");
     assert_eq!(news["imgUrl"], "https://img.example.com/P-CASH.jpg");
-    let opened = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(news["link"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let (_, target) = open_once(&brand.app, news["link"].as_str().unwrap()).await;
     assert!(
         target.starts_with("https://mall.example.com/product/P-CASH?"),
         "{target}"
@@ -810,15 +805,7 @@ async fn materials_and_scripts_are_listed_by_group_and_sent_stamped_with_images_
     let news = &sent["messages"][1]["news"];
     assert_eq!(news["link"], sent["link"]);
     assert_eq!(news["desc"], "冬季会员日，满300减50");
-    let opened = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(sent["link"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let (_, target) = open_once(&brand.app, sent["link"].as_str().unwrap()).await;
     assert!(
         target.starts_with("https://mall.example.com/activity/winter?"),
         "{target}"
@@ -911,15 +898,7 @@ async fn a_group_chat_gets_the_chat_id_in_its_stamp_and_only_its_own_guide_sends
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{sent}");
-    let opened = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(sent["link"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let (_, target) = open_once(&brand.app, sent["link"].as_str().unwrap()).await;
     let stamp = stamp_checks(&target);
     assert_eq!(
         stamp.recipient,
@@ -980,10 +959,7 @@ async fn ten_opens_by_one_person_tell_the_guide_once_and_a_link_preview_tells_no
     let (status, sent) = send(&brand.app, &brand.li, to(1), "coupon", "CT-RADAR", "r-1").await;
     assert_eq!(status, StatusCode::CREATED);
     let link = sent["link"].as_str().unwrap().to_owned();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = brand.app.http.clone();
     const WECOM_UA: &str =
         "Mozilla/5.0 (iPhone) AppleWebKit (KHTML, like Gecko) wxwork/4.1.22 MicroMessenger/7.0.1";
 
@@ -1110,15 +1086,7 @@ async fn a_customer_who_adds_a_guide_is_welcomed_within_the_window_with_a_stampe
         "guide.li's store's own welcome"
     );
     let link = body["attachments"][0]["link"]["url"].as_str().unwrap();
-    let opened = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(link)
-        .send()
-        .await
-        .unwrap();
-    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let (_, target) = open_once(&brand.app, link).await;
     let stamp = stamp_checks(&target);
     assert_eq!(
         stamp.recipient,
