@@ -21,6 +21,7 @@ mod m20261201_000013_materials;
 mod m20261201_000014_radar;
 mod m20261201_000015_welcome;
 mod m20261202_000016_attribution;
+mod m20261202_000017_report_days;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_radar::Migration),
             Box::new(m20261201_000015_welcome::Migration),
             Box::new(m20261202_000016_attribution::Migration),
+            Box::new(m20261202_000017_report_days::Migration),
         ]
     }
 }

@@ -298,7 +298,7 @@ pub struct TimelinePage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BehaviourEvent {
-    /// `browse_product`, `search`, `add_to_cart`, `claim_coupon`, `order`, `after_sale`,
+    /// `visit`, `browse_product`, `search`, `add_to_cart`, `claim_coupon`, `order`, `after_sale`,
     /// `switch_store`.
     pub kind: String,
     pub happened_at: String,

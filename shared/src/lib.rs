@@ -8,6 +8,7 @@ pub mod error;
 pub mod health;
 pub mod ingest;
 pub mod offer;
+pub mod report;
 pub mod session;
 pub mod share;
 

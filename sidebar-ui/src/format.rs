@@ -94,6 +94,7 @@ pub fn spending(level: SpendingLevel) -> &'static str {
 
 pub fn behaviour(kind: &str) -> &'static str {
     match kind {
+        "visit" => "访问商城",
         "browse_product" => "浏览商品",
         "search" => "搜索",
         "add_to_cart" => "加入购物车",
@@ -101,6 +102,7 @@ pub fn behaviour(kind: &str) -> &'static str {
         "order" => "下单",
         "after_sale" => "售后",
         "switch_store" => "切换门店",
+        "share_onward" => "转发分享",
         "open_share" => "打开导购发送的内容",
         _ => "其他",
     }

@@ -89,11 +89,9 @@ impl Application {
             share_targets: web::Data::new(ShareTargets::default()),
             sending: web::Data::new(sending_setup(&settings, &write_gate)),
             mall: web::Data::new(settings.mall.clone()),
+            reports: web::Data::new(settings.reports.clone()),
             inbox: web::Data::new(Intake::start(db.clone(), write_gate.clone(), inbox_wakeup)),
-            sessions: web::Data::new(Sessions::new(
-                cache.clone(),
-                std::time::Duration::from_secs(settings.auth.session_ttl_secs),
-            )),
+            sessions: web::Data::new(sessions(&settings, &cache)),
             db: web::Data::new(db),
             cache: web::Data::from(cache),
             callback: callback.map(web::Data::new),
@@ -319,6 +317,11 @@ fn serve(
     .run())
 }
 
+fn sessions(settings: &Settings, cache: &Arc<dyn cache::Cache>) -> Sessions {
+    let ttl = std::time::Duration::from_secs(settings.auth.session_ttl_secs);
+    Sessions::new(cache.clone(), ttl)
+}
+
 /// What the handlers may be handed, each on its own: a handler names the ones it uses.
 /// The optional ones are registered only when configured, and a handler that takes
 /// `Option<web::Data<_>>` answers "not configured" without them.
@@ -339,6 +342,7 @@ struct Dependencies {
     share_targets: web::Data<ShareTargets>,
     sending: web::Data<SendingSetup>,
     mall: web::Data<crate::config::MallSettings>,
+    reports: web::Data<crate::config::ReportSettings>,
     /// Crediting, after every ingest batch.
     after_batch: web::Data<dyn AfterBatch>,
 }
@@ -357,6 +361,7 @@ impl Dependencies {
             .app_data(self.share_targets.clone())
             .app_data(self.sending.clone())
             .app_data(self.mall.clone())
+            .app_data(self.reports.clone())
             .app_data(self.after_batch.clone());
         if let Some(callback) = &self.callback {
             cfg.app_data(callback.clone());

@@ -14,6 +14,7 @@ use sea_orm::{
 use crate::config::AttributionPolicy;
 use crate::directory::transfer_status;
 use crate::entity::{binding, customer_transfer, guide_customer, member_customer, touch};
+use crate::reports::tally::Tally;
 
 /// Something that may bind a member to a guide.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,14 +127,25 @@ async fn replace(
     members: &[i64],
     rows: Vec<binding::ActiveModel>,
 ) -> Result<HashMap<i64, Vec<binding::Model>>, DbErr> {
+    let mut tally = Tally::default();
+    let mut count = |period: &binding::Model, sign: i64| {
+        tally.add(
+            period.started_at,
+            Some(period.guide_id),
+            period.store_id,
+            |c| c.new_bindings += sign,
+        )
+    };
     for chunk in members.chunks(500) {
-        binding::Entity::delete_many()
+        let gone = binding::Entity::delete_many()
             .filter(binding::Column::MemberId.is_in(chunk.to_vec()))
-            .exec(txn)
+            .exec_with_returning(txn)
             .await?;
+        gone.iter().for_each(|period| count(period, -1));
     }
     let mut rebuilt: HashMap<i64, Vec<binding::Model>> = HashMap::new();
     if rows.is_empty() {
+        tally.write(txn).await?;
         return Ok(rebuilt);
     }
     for chunk in rows.chunks(500) {
@@ -151,8 +163,10 @@ async fn replace(
         }
     }
     for periods in rebuilt.values_mut() {
+        periods.iter().for_each(|period| count(period, 1));
         periods.sort_by_key(|p| p.started_at);
     }
+    tally.write(txn).await?;
     Ok(rebuilt)
 }
 

@@ -14,6 +14,7 @@ use super::touches::valid_touches;
 use crate::commerce::staff::current_stores;
 use crate::config::AttributionPolicy;
 use crate::entity::{guide, member, order, order_credit, touch};
+use crate::reports::tally::Tally;
 
 /// Rebuilds the bindings of `members` and credits their orders (those paid from `since` on,
 /// when given: a replay of a period).
@@ -133,34 +134,40 @@ async fn replace_rows(
     rows: Vec<(i64, Vec<CreditRow>)>,
 ) -> Result<(), DbErr> {
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let mut tally = Tally::default();
     for chunk in ids.chunks(500) {
-        order_credit::Entity::delete_many()
+        let gone = order_credit::Entity::delete_many()
             .filter(order_credit::Column::OrderId.is_in(chunk.to_vec()))
-            .exec(txn)
+            .exec_with_returning(txn)
             .await?;
+        for row in gone {
+            count_row(
+                &mut tally,
+                &row.entry,
+                row.amount_fen,
+                row.guide_id,
+                row.store_id,
+                row.credited_at,
+                -1,
+            );
+        }
     }
     let mut models = Vec::new();
     for (order_id, credits) in rows {
         let mut lines: HashMap<&str, i32> = HashMap::new();
         for row in credits {
+            count_row(
+                &mut tally,
+                row.entry,
+                row.amount_fen,
+                row.guide,
+                row.store,
+                row.credited_at,
+                1,
+            );
             let line = lines.entry(row.entry).or_default();
             *line += 1;
-            models.push(order_credit::ActiveModel {
-                order_id: Set(order_id),
-                entry: Set(row.entry.into()),
-                line: Set(*line),
-                amount_fen: Set(row.amount_fen),
-                rule: Set(row.rule.into()),
-                reason: Set(super::reasons::why_text(&row)),
-                guide_id: Set(row.guide),
-                store_id: Set(row.store),
-                binding_id: Set(row.binding),
-                share_token: Set(row.share),
-                touched_at: Set(row.touched_at),
-                policy_version: Set(version),
-                credited_at: Set(row.credited_at),
-                ..Default::default()
-            });
+            models.push(ledger_row(order_id, *line, version, row));
         }
     }
     for chunk in models.chunks(500) {
@@ -168,7 +175,47 @@ async fn replace_rows(
             .exec_without_returning(txn)
             .await?;
     }
-    Ok(())
+    tally.write(txn).await
+}
+
+fn ledger_row(order_id: i64, line: i32, version: i32, row: CreditRow) -> order_credit::ActiveModel {
+    order_credit::ActiveModel {
+        order_id: Set(order_id),
+        entry: Set(row.entry.into()),
+        line: Set(line),
+        amount_fen: Set(row.amount_fen),
+        rule: Set(row.rule.into()),
+        reason: Set(super::reasons::why_text(&row)),
+        guide_id: Set(row.guide),
+        store_id: Set(row.store),
+        binding_id: Set(row.binding),
+        share_token: Set(row.share),
+        touched_at: Set(row.touched_at),
+        policy_version: Set(version),
+        credited_at: Set(row.credited_at),
+        ..Default::default()
+    }
+}
+
+/// A ledger row in the reports: a credit is an order and its sales, a reversal a refund;
+/// `sign` -1 takes away a row that was replaced.
+fn count_row(
+    tally: &mut Tally,
+    entry: &str,
+    amount_fen: i64,
+    guide: Option<i64>,
+    store: Option<i64>,
+    at: DateTime<Utc>,
+    sign: i64,
+) {
+    tally.add(at, guide, store, |counts| {
+        if entry == "reversal" {
+            counts.refunds_fen -= sign * amount_fen;
+        } else {
+            counts.orders += sign;
+            counts.sales_fen += sign * amount_fen;
+        }
+    });
 }
 
 /// An order's ledger rows with their guides' and stores' names, credits first.

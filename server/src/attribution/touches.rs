@@ -14,6 +14,7 @@ use sea_orm::{
 use crate::commerce::stamped::Stamped;
 use crate::config::StampSettings;
 use crate::entity::{customer, member_customer, share, touch};
+use crate::reports::tally::Tally;
 use crate::stamp::{Recipient, Stamp, verify_link};
 
 /// What a verified stamp credits.
@@ -64,17 +65,41 @@ pub async fn record(
             ..Default::default()
         });
     }
+    let mut tally = Tally::default();
     for chunk in rows.chunks(500) {
-        touch::Entity::insert_many(chunk.to_vec())
+        let stored = touch::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([touch::Column::SourceKind, touch::Column::SourceId])
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(txn)
+            .exec_with_returning(txn)
             .await?;
+        stored
+            .iter()
+            .for_each(|touched| count_touch(&mut tally, touched));
     }
-    Ok(())
+    tally.write(txn).await
+}
+
+/// A new valid touch in the reports: an order is counted by crediting; a cart is a cart,
+/// any other stamped event a visit through the guide's share.
+fn count_touch(tally: &mut Tally, touched: &touch::Model) {
+    if !touched.valid || touched.source_kind == "order" || touched.kind == "order" {
+        return;
+    }
+    tally.add(
+        touched.touched_at,
+        touched.guide_id,
+        touched.store_id,
+        |c| {
+            if touched.kind == "add_to_cart" {
+                c.carts += 1
+            } else {
+                c.visits += 1
+            }
+        },
+    );
 }
 
 /// What the stamp says, if its signature is genuine and it was not expired at the touch.

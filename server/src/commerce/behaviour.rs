@@ -13,6 +13,7 @@ use super::stamped::{BatchEffects, Stamped, stamp_text};
 use crate::entity::{behaviour_event, member};
 
 pub const KINDS: &[&str] = &[
+    "visit",
     "browse_product",
     "search",
     "add_to_cart",
@@ -20,6 +21,7 @@ pub const KINDS: &[&str] = &[
     "order",
     "after_sale",
     "switch_store",
+    "share_onward",
 ];
 
 /// `events`: one behaviour event.

@@ -167,6 +167,18 @@ pub(super) const CREDIT_SPLIT: Key = Key {
     env: "GUIDEDESK_CREDIT_SPLIT",
     toml: "attribution.credit_split",
 };
+pub(super) const REPORT_HQ_USERIDS: Key = Key {
+    env: "GUIDEDESK_REPORT_HQ_USERIDS",
+    toml: "reports.hq_userids",
+};
+pub(super) const REPORT_MANAGER_POSITIONS: Key = Key {
+    env: "GUIDEDESK_REPORT_MANAGER_POSITIONS",
+    toml: "reports.manager_positions",
+};
+pub(super) const COMMISSION_BASIS_POINTS: Key = Key {
+    env: "GUIDEDESK_COMMISSION_BASIS_POINTS",
+    toml: "reports.commission_basis_points",
+};
 
 pub(super) const ALL_KEYS: &[&Key] = &[
     &DATABASE_URL,
@@ -209,4 +221,7 @@ pub(super) const ALL_KEYS: &[&Key] = &[
     &CREDIT_RULES,
     &LAST_SHARE_DAYS,
     &CREDIT_SPLIT,
+    &REPORT_HQ_USERIDS,
+    &REPORT_MANAGER_POSITIONS,
+    &COMMISSION_BASIS_POINTS,
 ];

@@ -8,6 +8,7 @@
 mod attribution;
 mod keys;
 mod mall;
+mod report_settings;
 mod sections;
 mod source;
 mod validate;
@@ -23,6 +24,7 @@ use url::Url;
 pub use crate::secret::{Secret, redact_url};
 pub use attribution::{AttributionPolicy, CreditRule};
 pub use mall::{MallSettings, MiniProgram};
+pub use report_settings::ReportSettings;
 use source::{RawValues, read_toml};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://guidedesk.db";
@@ -54,6 +56,8 @@ pub struct Settings {
     pub mall: MallSettings,
     /// How sales are credited to guides.
     pub attribution: AttributionPolicy,
+    /// Who sees which reports.
+    pub reports: ReportSettings,
 }
 
 #[derive(Debug, Clone)]

@@ -38,6 +38,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
     let stamp = stamp(raw, problems);
     let mall = super::mall::mall(raw, problems);
     let attribution = super::attribution::attribution(raw, problems);
+    let reports = super::report_settings::reports(raw, problems);
     let wecom = wecom(raw, problems)?;
     Some(Settings {
         database,
@@ -54,6 +55,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
         stamp,
         mall,
         attribution,
+        reports,
     })
 }
 

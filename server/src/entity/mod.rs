@@ -25,6 +25,7 @@ pub mod order_item;
 pub mod product;
 pub mod product_sku;
 pub mod product_store;
+pub mod report_day;
 pub mod share;
 pub mod share_click;
 pub mod shipment;

@@ -20,7 +20,9 @@ use sea_orm::{
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::click_people::count_people;
 use super::radar::RadarFeed;
+use crate::database::begin_write;
 use crate::entity::share_click;
 
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
@@ -217,10 +219,18 @@ async fn flush(writer: &Writer, buffer: &mut Vec<Click>) {
     buffer.clear();
 }
 
+/// The clicks and the people they add to the reports, in one transaction.
+async fn insert(db: &DatabaseConnection, clicks: &[Click]) -> Result<(), sea_orm::DbErr> {
+    let txn = begin_write(db).await?;
+    count_people(&txn, clicks).await?;
+    insert_rows(&txn, clicks).await?;
+    txn.commit().await
+}
+
 /// One statement for the clicks: on PostgreSQL one array per column unpacked by `UNNEST`
 /// (four parameters, prepared once; a `VALUES` list of 16,000 could not keep up with a
 /// burst), elsewhere a multi-row insert.
-async fn insert(db: &DatabaseConnection, clicks: &[Click]) -> Result<(), sea_orm::DbErr> {
+async fn insert_rows(db: &impl ConnectionTrait, clicks: &[Click]) -> Result<(), sea_orm::DbErr> {
     if db.get_database_backend() == DbBackend::Postgres {
         let share_ids: Vec<i64> = clicks.iter().map(|c| c.share_id).collect();
         let times: Vec<String> = clicks
@@ -258,7 +268,7 @@ SELECT s, t::timestamptz, c, v FROM UNNEST($1::bigint[], $2::text[], $3::text[],
         ..Default::default()
     });
     share_click::Entity::insert_many(rows)
-        .exec(db)
+        .exec_without_returning(db)
         .await
         .map(|_| ())
 }

@@ -7,6 +7,7 @@
 //! A share's short link (`short_link`, `GET /s/{token}`) redirects to its stamped target; its
 //! opens are written in batches off the request path (`clicks`).
 
+mod click_people;
 pub mod clicks;
 pub mod coupon_offers;
 pub mod coupon_quota;

@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use super::{ShareError, coupon_quota};
 use crate::database::{WriteGate, begin_write};
 use crate::entity::share::{self, Column};
+use crate::reports::tally::Tally;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShareState {
@@ -31,13 +32,27 @@ impl ShareState {
     }
 }
 
-/// Marks the guide's share `sent` (again: no change); a cancelled one cannot be.
+/// Marks the guide's share `sent` (again: no change) and counts it in the guide's day; a
+/// cancelled one cannot be.
 pub async fn record_sent(
     db: &DatabaseConnection,
     guide_id: i64,
     token: &str,
 ) -> Result<share::Model, ShareError> {
-    change(db, guide_id, token, ShareState::Sent).await?;
+    let txn = begin_write(db).await?;
+    if change(&txn, guide_id, token, ShareState::Sent).await? {
+        let sent = share::Entity::find()
+            .filter(Column::Token.eq(token))
+            .one(&txn)
+            .await?;
+        if let Some(sent) = sent {
+            let mut tally = Tally::default();
+            let at = sent.sent_at.unwrap_or(sent.created_at);
+            tally.add(at, Some(sent.guide_id), sent.store_id, |c| c.shares += 1);
+            tally.write(&txn).await?;
+        }
+    }
+    txn.commit().await?;
     outcome(db, guide_id, token, ShareState::Sent).await
 }
 

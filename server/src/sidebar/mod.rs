@@ -7,6 +7,7 @@ pub mod customer_orders;
 pub mod customer_tags;
 pub mod my_customers;
 mod order_credit;
+mod performance;
 pub mod profile;
 pub mod send_tabs;
 pub mod sending;
@@ -46,6 +47,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/api/v1/orders/{id}/credit",
         web::get().to(order_credit::order_credit),
+    )
+    .route(
+        "/api/v1/reports/mine",
+        web::get().to(performance::my_report),
+    )
+    .route(
+        "/api/v1/reports/{breakdown}",
+        web::get().to(performance::breakdown_report),
     )
     .route(
         "/api/v1/customers/{external_userid}/coupons",

@@ -18,7 +18,7 @@ use server::stamp::{ParamNames, StampKeys, stamp_link, verify_link};
 use crate::sending::{INGEST_SECRET, KEYS, brand, ingest, open_once, send, template, to};
 use server::commerce::signature::sign;
 
-async fn crediting(db: &DatabaseConnection, policy: AttributionPolicy) -> Attribution {
+pub(crate) async fn crediting(db: &DatabaseConnection, policy: AttributionPolicy) -> Attribution {
     Attribution {
         stamping: Some(StampSettings {
             keys: StampKeys::parse(KEYS).unwrap(),
@@ -30,7 +30,12 @@ async fn crediting(db: &DatabaseConnection, policy: AttributionPolicy) -> Attrib
     }
 }
 
-async fn report(db: &DatabaseConnection, after: &Attribution, kind: Kind, records: Vec<Value>) {
+pub(crate) async fn report(
+    db: &DatabaseConnection,
+    after: &Attribution,
+    kind: Kind,
+    records: Vec<Value>,
+) {
     let answer = apply_batch(db, kind, records, Utc::now(), after)
         .await
         .unwrap();
@@ -60,7 +65,7 @@ async fn stamp_from_li(brand: &crate::sending::Brand, key: &str) -> String {
 }
 
 /// A paid order of `member`, paid now (after the brand's WeCom adds).
-fn order(id: &str, member: &str, paid_fen: i64, extra: Value) -> Value {
+pub(crate) fn order(id: &str, member: &str, paid_fen: i64, extra: Value) -> Value {
     let at = Utc::now();
     let mut record = json!({"id": id, "updated_at": Utc::now().to_rfc3339(), "member_id": member,
         "channel": "online", "store_id": "S002", "status": "paid", "total_fen": paid_fen,
@@ -71,7 +76,7 @@ fn order(id: &str, member: &str, paid_fen: i64, extra: Value) -> Value {
     record
 }
 
-async fn order_id(db: &DatabaseConnection, source: &str) -> i64 {
+pub(crate) async fn order_id(db: &DatabaseConnection, source: &str) -> i64 {
     tests::sql::number(
         db,
         &format!("SELECT id FROM orders WHERE source_id = '{source}'"),

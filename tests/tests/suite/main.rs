@@ -17,6 +17,7 @@ mod ingest;
 mod jssdk;
 mod migrations;
 mod readiness;
+mod reports;
 mod sending;
 mod sending_browser;
 mod shares;

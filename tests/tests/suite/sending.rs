@@ -39,29 +39,32 @@ pub(crate) fn customer_id(n: usize) -> String {
 /// Two stores; guide.li of S001 follows `CUSTOMERS` customers (the first linked to member
 /// M1), guide.wang of S002 follows one other; coupons and products as each test needs.
 pub(crate) async fn brand() -> Brand {
+    brand_with(Vec::new()).await
+}
+
+/// [`brand`] with more settings.
+pub(crate) async fn brand_with(more: Vec<(&'static str, String)>) -> Brand {
     let simulator = TestSimulator::start().await;
-    let app = spawn_app_on(
-        &simulator,
-        vec![
-            ("GUIDEDESK_STAMP_KEYS", KEYS.into()),
-            (
-                "GUIDEDESK_MALL_COUPON_URL",
-                "https://mall.example.com/coupon/claim?template={id}".into(),
-            ),
-            (
-                "GUIDEDESK_MALL_PRODUCT_URL",
-                "https://mall.example.com/product/{id}".into(),
-            ),
-            (
-                "GUIDEDESK_CARD_IMAGE_URL",
-                "https://mall.example.com/card.png".into(),
-            ),
-            ("GUIDEDESK_INGEST_SECRET", INGEST_SECRET.into()),
-            ("WECOM_CALLBACK_TOKEN", tests::wecom::TOKEN.into()),
-            ("WECOM_CALLBACK_AES_KEY", tests::wecom::AES_KEY.into()),
-        ],
-    )
-    .await;
+    let mut settings = vec![
+        ("GUIDEDESK_STAMP_KEYS", KEYS.into()),
+        (
+            "GUIDEDESK_MALL_COUPON_URL",
+            "https://mall.example.com/coupon/claim?template={id}".into(),
+        ),
+        (
+            "GUIDEDESK_MALL_PRODUCT_URL",
+            "https://mall.example.com/product/{id}".into(),
+        ),
+        (
+            "GUIDEDESK_CARD_IMAGE_URL",
+            "https://mall.example.com/card.png".into(),
+        ),
+        ("GUIDEDESK_INGEST_SECRET", INGEST_SECRET.into()),
+        ("WECOM_CALLBACK_TOKEN", tests::wecom::TOKEN.into()),
+        ("WECOM_CALLBACK_AES_KEY", tests::wecom::AES_KEY.into()),
+    ];
+    settings.extend(more);
+    let app = spawn_app_on(&simulator, settings).await;
     let db = app.db().await;
     ingest(
         &db,

@@ -1,0 +1,133 @@
+//! What a write adds to the reports' summary (`report_days`): changes are gathered per day,
+//! guide and store in a `Tally`, then added to the rows in one statement per 500 keys, in
+//! key order (two transactions adding to the same rows take their locks in the same order,
+//! so they wait for each other instead of deadlocking).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+
+use crate::entity::report_day::{self, Column};
+
+/// One day's changes for one guide at one store.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub shares: i64,
+    pub clicks: i64,
+    pub visits: i64,
+    pub carts: i64,
+    pub orders: i64,
+    pub sales_fen: i64,
+    pub refunds_fen: i64,
+    pub new_bindings: i64,
+}
+
+impl Counts {
+    fn is_zero(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Changes keyed by (day, guide or 0, store or 0).
+#[derive(Debug, Default)]
+pub struct Tally(BTreeMap<(String, i64, i64), Counts>);
+
+/// The day (China, `YYYY-MM-DD`) a moment counts on. China keeps no summer time, so a
+/// fixed eight hours is its calendar.
+pub fn report_day(at: DateTime<Utc>) -> String {
+    (at + Duration::hours(8)).format("%Y-%m-%d").to_string()
+}
+
+impl Tally {
+    /// Changes the counts of the guide's (or store's) day of `at`.
+    pub fn add(
+        &mut self,
+        at: DateTime<Utc>,
+        guide: Option<i64>,
+        store: Option<i64>,
+        change: impl FnOnce(&mut Counts),
+    ) {
+        let key = (report_day(at), guide.unwrap_or(0), store.unwrap_or(0));
+        change(self.0.entry(key).or_default());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.values().all(Counts::is_zero)
+    }
+
+    /// Adds the changes to the summary rows (creating those that are missing).
+    pub async fn write(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let rows: Vec<report_day::ActiveModel> = self
+            .0
+            .into_iter()
+            .filter(|(_, counts)| !counts.is_zero())
+            .map(|((day, guide, store), c)| report_day::ActiveModel {
+                day: Set(day),
+                guide_id: Set(guide),
+                store_id: Set(store),
+                shares: Set(c.shares),
+                clicks: Set(c.clicks),
+                visits: Set(c.visits),
+                carts: Set(c.carts),
+                orders: Set(c.orders),
+                sales_fen: Set(c.sales_fen),
+                refunds_fen: Set(c.refunds_fen),
+                new_bindings: Set(c.new_bindings),
+            })
+            .collect();
+        for chunk in rows.chunks(500) {
+            report_day::Entity::insert_many(chunk.to_vec())
+                .on_conflict(adding())
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// `ON CONFLICT (day, guide_id, store_id) DO UPDATE SET c = report_days.c + excluded.c`.
+fn adding() -> OnConflict {
+    let counters = [
+        (Column::Shares, "shares"),
+        (Column::Clicks, "clicks"),
+        (Column::Visits, "visits"),
+        (Column::Carts, "carts"),
+        (Column::Orders, "orders"),
+        (Column::SalesFen, "sales_fen"),
+        (Column::RefundsFen, "refunds_fen"),
+        (Column::NewBindings, "new_bindings"),
+    ];
+    OnConflict::columns([Column::Day, Column::GuideId, Column::StoreId])
+        .values(counters.map(|(column, name)| {
+            (
+                column,
+                Expr::cust(format!(r#""report_days"."{name}" + "excluded"."{name}""#)),
+            )
+        }))
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_day_is_chinas_calendar_day() {
+        let late = Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap();
+        assert_eq!(report_day(late), "2026-12-01");
+        assert_eq!(report_day(late - Duration::seconds(1)), "2026-11-30");
+    }
+
+    #[test]
+    fn changes_that_cancel_out_write_nothing() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap();
+        let mut tally = Tally::default();
+        tally.add(at, Some(1), Some(2), |c| c.sales_fen += 500);
+        assert!(!tally.is_empty());
+        tally.add(at, Some(1), Some(2), |c| c.sales_fen -= 500);
+        assert!(tally.is_empty());
+    }
+}
