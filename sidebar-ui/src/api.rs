@@ -130,6 +130,10 @@ pub async fn orders(customer: String, cursor: Option<String>) -> Result<OrdersPa
     get(&url).await
 }
 
+pub async fn my_month() -> Result<shared::report::MyMonth, ApiFailure> {
+    get("/api/v1/reports/mine").await
+}
+
 pub async fn order(id: i64) -> Result<OrderDetail, ApiFailure> {
     get(&format!("/api/v1/orders/{id}")).await
 }

@@ -21,6 +21,7 @@ mod order_row;
 mod orders_tab;
 mod paged;
 mod parcel;
+mod performance_panel;
 mod products_tab;
 mod profile_tab;
 mod reading;

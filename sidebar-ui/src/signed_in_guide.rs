@@ -7,6 +7,7 @@ use shared::SessionInfo;
 use crate::api;
 use crate::context::Session;
 use crate::current_customer::CurrentCustomer;
+use crate::performance_panel::PerformancePanel;
 
 #[component]
 pub fn SignedInGuide(
@@ -23,6 +24,7 @@ pub fn SignedInGuide(
             signed_out.set(true);
         }
     });
+    let performance = RwSignal::new(false);
     let failed = move || match sign_out.value().get() {
         Some(Err(failure)) => Some(failure.message()),
         _ => None,
@@ -35,6 +37,14 @@ pub fn SignedInGuide(
                     <strong data-testid="guide-name">{name}</strong>
                     <span class="muted">{position}</span>
                 </div>
+                <button
+                    class="quiet"
+                    data-testid="my-performance"
+                    aria-pressed=move || performance.get().to_string()
+                    on:click=move |_| performance.update(|shown| *shown = !*shown)
+                >
+                    "我的业绩"
+                </button>
                 <button
                     class="quiet"
                     data-testid="sign-out"
@@ -50,6 +60,7 @@ pub fn SignedInGuide(
             </div>
             {move || failed().map(|message| view! { <p class="error-text">{message}</p> })}
         </section>
+        {move || performance.get().then(|| view! { <PerformancePanel /> })}
         <CurrentCustomer />
     }
 }

@@ -16,6 +16,7 @@ mod inbox;
 mod ingest;
 mod jssdk;
 mod migrations;
+mod performance_browser;
 mod readiness;
 mod reports;
 mod sending;

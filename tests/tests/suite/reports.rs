@@ -54,7 +54,7 @@ fn seeded_orders(stamp: &str) -> Vec<Value> {
 
 /// guide.li sends a coupon to M1's customer, reports it sent, and the link is opened: the
 /// stamp as the mall receives it, and the short link.
-async fn share_from_li(brand: &Brand) -> (String, String) {
+pub(crate) async fn share_from_li(brand: &Brand) -> (String, String) {
     ingest(
         &brand.db,
         Kind::CouponTemplates,
