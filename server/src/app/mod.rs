@@ -20,7 +20,8 @@ use crate::cache::SharedCache;
 use crate::commerce::ingest::IngestSecret;
 use crate::commerce::stamped::AfterBatch;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
-use crate::inbox::{self, Intake, WorkerSettings};
+use crate::directory::relation_hook::RelationsChanged;
+use crate::inbox::{self, Dependents, Intake, WorkerSettings};
 use crate::shares::radar::RadarFeed;
 use crate::shares::welcome::{WelcomeFeed, Welcomer};
 use crate::shares::{ClickRecorder, ClickWriter, ShareTargets};
@@ -70,11 +71,12 @@ impl Application {
         wecom::warn_unconfigured(&callback, &wecom);
         let inbox_wakeup = Arc::new(tokio::sync::Notify::new());
         let write_gate = database::WriteGate::for_database(&db);
+        let attribution = Arc::new(crate::attribution::Attribution::start(&db, &settings).await?);
         let welcome = welcomer(&settings, wecom.as_ref(), &db, &write_gate, &public_url);
         let inbox_worker = settings.inbox.worker.then(|| InboxWorker {
             db: db.clone(),
             wakeup: Arc::clone(&inbox_wakeup),
-            settings: worker_settings(&settings, write_gate.clone(), welcome),
+            settings: worker_settings(&settings, write_gate.clone(), welcome, attribution.clone()),
         });
         let syncing = syncing(&settings, wecom.as_ref(), &db, &cache);
         let radar = wecom
@@ -82,9 +84,8 @@ impl Application {
             .map(|wecom| RadarFeed::start(db.clone(), wecom.clone(), public_url.clone()));
         let (clicks, click_writer) =
             ClickRecorder::start(click_writer_database(&settings, &db).await?, radar);
-        let attribution = crate::attribution::Attribution::start(&db, &settings).await?;
         let dependencies = Dependencies {
-            after_batch: web::Data::from(Arc::new(attribution) as Arc<dyn AfterBatch>),
+            after_batch: web::Data::from(attribution as Arc<dyn AfterBatch>),
             clicks: web::Data::new(clicks),
             share_targets: web::Data::new(ShareTargets::default()),
             sending: web::Data::new(sending_setup(&settings, &write_gate)),
@@ -288,9 +289,11 @@ fn worker_settings(
     settings: &Settings,
     gate: database::WriteGate,
     welcome: Option<Welcomer>,
+    dependents: Arc<dyn RelationsChanged>,
 ) -> WorkerSettings {
     WorkerSettings {
         welcome: welcome.map(WelcomeFeed::start),
+        dependents: Some(Dependents(dependents)),
         lease: std::time::Duration::from_secs(settings.inbox.lease_secs),
         max_attempts: i32::try_from(settings.inbox.max_attempts).unwrap_or(8),
         gate,

@@ -25,7 +25,8 @@ use crate::commerce::stamped::{AfterBatch, BatchEffects};
 use sea_orm::sea_query::LockType;
 
 use crate::config::{AttributionPolicy, Settings, StampSettings};
-use crate::entity::member;
+use crate::directory::relation_hook::RelationsChanged;
+use crate::entity::{customer, member, member_customer};
 
 /// Credits what each ingest batch wrote; one per server.
 pub struct Attribution {
@@ -95,4 +96,43 @@ pub(crate) async fn take_members(txn: &DatabaseTransaction, members: &[i64]) -> 
             .await?;
     }
     Ok(())
+}
+
+/// A customer's relations with guides changed (a WeCom add, a deletion, a transfer done):
+/// the bindings of the members linked to them are rebuilt, and their orders recredited.
+#[async_trait::async_trait]
+impl RelationsChanged for Attribution {
+    async fn changed(
+        &self,
+        txn: &DatabaseTransaction,
+        external_userids: &[String],
+    ) -> Result<(), DbErr> {
+        let members = members_of(txn, external_userids).await?;
+        take_members(txn, &members).await?;
+        ledger::credit_members(txn, &self.policy, self.version, &members, None).await
+    }
+}
+
+/// The members linked to these WeCom customers, in id order.
+async fn members_of(
+    txn: &DatabaseTransaction,
+    external_userids: &[String],
+) -> Result<Vec<i64>, DbErr> {
+    let customers: Vec<i64> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::Id)
+        .filter(customer::Column::ExternalUserid.is_in(external_userids.to_vec()))
+        .into_tuple::<i64>()
+        .all(txn)
+        .await?;
+    let members: BTreeSet<i64> = member_customer::Entity::find()
+        .select_only()
+        .column(member_customer::Column::MemberId)
+        .filter(member_customer::Column::CustomerId.is_in(customers))
+        .into_tuple::<i64>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(members.into_iter().collect())
 }

@@ -79,7 +79,9 @@ pub(super) async fn transfer(
         let wecom = crate::app::required_wecom_client(&settings.wecom, &cache)?;
         let now = chrono::Utc::now();
         // Earlier requests first: what WeCom finished moves before anything is asked again.
-        let results = check_results(&db, &wecom, from, to, now).await?;
+        // A finished transfer moves the customers' bindings and recredits their orders.
+        let attribution = crate::attribution::Attribution::start(&db, &settings).await?;
+        let results = check_results((&db, &attribution), &wecom, from, to, now).await?;
         let summary = request_transfer(&db, &wecom, from, to, now).await?;
         println!(
             "transfer {from} -> {to}: {} requested in {} call(s), {} refused, {} still waiting \

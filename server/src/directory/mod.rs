@@ -7,6 +7,7 @@
 mod customers;
 pub mod group_chats;
 mod guides;
+pub mod relation_hook;
 mod relations;
 pub mod scope;
 mod sync_queue;

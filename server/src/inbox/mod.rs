@@ -12,7 +12,7 @@ pub use apply::{Outcome, apply_event};
 pub use intake::{Intake, IntakeError};
 pub use receive::{ReceiveError, receive_callback, verify_callback_url};
 pub use store::{Stored, dedupe_key};
-pub use worker::WorkerSettings;
+pub use worker::{Dependents, WorkerSettings};
 
 /// Row states. `processing` rows carry a lease (`locked_until`); a row whose lease ran out
 /// (its server died) is due again.

@@ -15,17 +15,18 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, Order, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, Order, QueryFilter,
 };
 use tokio::sync::Notify;
 
 use super::apply::{Outcome, apply_event};
 use super::status;
 use crate::database::WriteGate;
+use crate::directory::relation_hook::RelationsChanged;
 use crate::entity::callback_inbox::{self, Column};
 use crate::shares::welcome::{NewContact, WelcomeFeed};
-use crate::wecom::events;
+use crate::wecom::events::{self, CallbackEvent, ExternalContactChange};
 
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
@@ -45,6 +46,8 @@ pub struct WorkerSettings {
     pub worker_id: String,
     /// Where a customer's add with a welcome code goes once applied (WeCom configured).
     pub welcome: Option<WelcomeFeed>,
+    /// Told which customers' relations an applied event changed (attribution's bindings).
+    pub dependents: Option<Dependents>,
 }
 
 impl Default for WorkerSettings {
@@ -58,7 +61,18 @@ impl Default for WorkerSettings {
             gate: WriteGate::default(),
             worker_id: worker_id(),
             welcome: None,
+            dependents: None,
         }
+    }
+}
+
+/// What depends on guides' relations with customers.
+#[derive(Clone)]
+pub struct Dependents(pub Arc<dyn RelationsChanged>);
+
+impl std::fmt::Debug for Dependents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Dependents")
     }
 }
 
@@ -165,6 +179,32 @@ async fn claim(
     Ok(rows)
 }
 
+/// Applies the event; when it added or ended a relation, tells its dependents in the same
+/// transaction (a member's binding moves with the callback, not at their next order).
+async fn apply_and_tell(
+    txn: &DatabaseTransaction,
+    event: &CallbackEvent,
+    now: chrono::DateTime<Utc>,
+    settings: &WorkerSettings,
+) -> Result<Outcome, DbErr> {
+    let outcome = apply_event(txn, event, now).await?;
+    if let (CallbackEvent::ExternalContact(change), Some(dependents)) =
+        (event, &settings.dependents)
+        && matches!(
+            change,
+            ExternalContactChange::Added { .. }
+                | ExternalContactChange::DeletedByGuide { .. }
+                | ExternalContactChange::DeletedByCustomer { .. }
+        )
+    {
+        dependents
+            .0
+            .changed(txn, &[change.parties().1.to_owned()])
+            .await?;
+    }
+    Ok(outcome)
+}
+
 async fn process(
     db: &DatabaseConnection,
     row: callback_inbox::Model,
@@ -183,7 +223,7 @@ async fn process(
     };
     let kind = event.kind();
     let transaction = crate::database::begin_write(db).await?;
-    match apply_event(&transaction, &event, now).await {
+    match apply_and_tell(&transaction, &event, now, settings).await {
         Ok(outcome) => {
             let state = match outcome {
                 Outcome::Applied => status::DONE,

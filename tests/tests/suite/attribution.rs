@@ -452,3 +452,61 @@ async fn batches_crediting_one_member_at_once_take_turns_and_each_order_is_credi
     .await;
     assert_eq!(total, 8 * (20 * 100 + 190));
 }
+
+#[tokio::test]
+async fn a_wecom_add_rebuilds_the_binding_as_the_callback_is_applied() {
+    let brand = crate::sending::brand().await;
+    ingest(
+        &brand.db,
+        Kind::Members,
+        vec![
+            json!({"id": "M-NEW", "updated_at": "2026-01-01T00:00:00Z", "name": "新客",
+            "external_userid": crate::sending::customer_id(2)}),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let target = json!({"url": brand.app.url("/wecom/callback"), "token": tests::wecom::TOKEN,
+        "encoding_aes_key": tests::wecom::AES_KEY});
+    http.post(format!("{}sim/callback-target", brand.simulator.base_url))
+        .json(&target)
+        .send()
+        .await
+        .unwrap();
+    // WeCom's event time is in whole seconds: a second later, guide.wang's add is surely
+    // after guide.li's (made when the brand was).
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let pushed = http
+        .post(format!("{}sim/push", brand.simulator.base_url))
+        .json(
+            &json!({"event": "add_external_contact", "userid": "guide.wang",
+            "external_userid": crate::sending::customer_id(2)}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let bound = "SELECT g.wecom_userid || ':' || b.source FROM bindings b
+        JOIN guides g ON g.id = b.guide_id JOIN members m ON m.id = b.member_id
+        WHERE m.source_id = 'M-NEW' AND b.ended_at IS NULL";
+    let mut found = Vec::new();
+    for _ in 0..100 {
+        found = tests::sql::texts(&brand.db, bound).await;
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        found,
+        ["guide.li:wecom_add"],
+        "bound without waiting for an order, to the first guide who added them"
+    );
+    let counted = tests::sql::number(
+        &brand.db,
+        "SELECT CAST(SUM(r.new_bindings) AS BIGINT)
+        FROM report_days r JOIN guides g ON g.id = r.guide_id WHERE g.wecom_userid = 'guide.li'",
+    )
+    .await;
+    assert_eq!(counted, 1, "one new binding in guide.li's figures");
+}

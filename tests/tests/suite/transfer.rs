@@ -7,17 +7,33 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde_json::json;
 use server::cache::MemoryCache;
+use server::commerce::batch::Kind;
+use server::config::AttributionPolicy;
 use server::directory::transfer::{
     TransferError, check_results, request_transfer, transfer_report,
 };
 use server::directory::{self};
 use server::entity::{customer, guide_customer};
+
+use crate::attribution::{crediting, report};
 use server::sync::{Progress, SyncOptions, sync_contacts};
 use server::wecom::api::{ContactDetails, ExternalContact, FollowUser};
 use server::wecom_sim::SimulatorData;
 use tests::guide_session::spawn_app_on;
 use tests::simulator::TestSimulator;
+
+/// M-T's open binding: guide and source.
+async fn binding_now(db: &DatabaseConnection) -> Vec<String> {
+    tests::sql::texts(
+        db,
+        "SELECT g.wecom_userid || ':' || b.source FROM bindings b
+        JOIN guides g ON g.id = b.guide_id JOIN members m ON m.id = b.member_id
+        WHERE m.source_id = 'M-T' AND b.ended_at IS NULL",
+    )
+    .await
+}
 
 /// The sample corp, with guide.zhao serving 250 more customers.
 fn corp_with_a_big_book() -> SimulatorData {
@@ -110,9 +126,26 @@ async fn a_departed_guides_customers_move_in_batches_and_relations_follow_when_w
         (again.requested, again.already_requested, again.batches),
         (0, 251, 0)
     );
-    let waiting = check_results(&db, &wecom, "guide.zhao", "guide.wang", Utc::now())
-        .await
-        .unwrap();
+    // A member linked to one of guide.zhao's customers, bound to him by his WeCom add (the
+    // binding is built when their first order is credited).
+    let attribution = crediting(&db, AttributionPolicy::default()).await;
+    let member = json!({"id": "M-T", "updated_at": "2026-01-01T00:00:00Z", "name": "转交客户",
+        "external_userid": "wmSIM0003"});
+    report(&db, &attribution, Kind::Members, vec![member]).await;
+    let paid = Utc::now().to_rfc3339();
+    let order = json!({"id": "O-T", "updated_at": paid, "member_id": "M-T", "channel": "online",
+        "status": "paid", "total_fen": 500, "paid_fen": 500, "ordered_at": paid, "paid_at": paid});
+    report(&db, &attribution, Kind::Orders, vec![order]).await;
+    assert_eq!(binding_now(&db).await, ["guide.zhao:wecom_add"]);
+    let waiting = check_results(
+        (&db, &attribution),
+        &wecom,
+        "guide.zhao",
+        "guide.wang",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!((waiting.done, waiting.waiting), (0, 251));
     assert_eq!(
         relation_status(&db, "guide.zhao", "wmSIM0003").await,
@@ -131,10 +164,21 @@ async fn a_departed_guides_customers_move_in_batches_and_relations_follow_when_w
         .await
         .unwrap();
     assert_eq!(completed["completed"], 250);
-    let results = check_results(&db, &wecom, "guide.zhao", "guide.wang", Utc::now())
-        .await
-        .unwrap();
+    let results = check_results(
+        (&db, &attribution),
+        &wecom,
+        "guide.zhao",
+        "guide.wang",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!((results.done, results.waiting, results.failed), (250, 0, 1));
+    assert_eq!(
+        binding_now(&db).await,
+        ["guide.wang:transfer"],
+        "the binding moved with the customer, before any new report"
+    );
     assert_eq!(
         relation_status(&db, "guide.zhao", "wmSIM0003").await,
         Some(("lost".into(), Some("transfer".into()))),

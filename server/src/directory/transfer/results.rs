@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::super::{Added, LostBy, find_guide, record_added, record_lost, transfer_status};
+use crate::database::begin_write;
+use crate::directory::relation_hook::RelationsChanged;
 use crate::entity::{customer, guide};
 use crate::wecom::api::TransferProgress;
 use crate::wecom::client::WecomClient;
@@ -11,10 +13,11 @@ use crate::wecom::client::WecomClient;
 use super::{TransferError, TransferResultCounts, record};
 
 /// Reads WeCom's results for the requested transfers from `from` to `to`: a finished one moves
-/// the relation (the old one lost by transfer, the new one active since the takeover); a
-/// refused one is recorded with WeCom's reason.
+/// the relation (the old one lost by transfer, the new one active since the takeover) and
+/// `after` is told of its customers, page by page; a refused one is recorded with WeCom's
+/// reason.
 pub async fn check_results(
-    db: &DatabaseConnection,
+    (db, after): (&DatabaseConnection, &dyn RelationsChanged),
     wecom: &WecomClient,
     from: &str,
     to: &str,
@@ -32,8 +35,17 @@ pub async fn check_results(
         let page = wecom
             .transfer_results(&handover.wecom_userid, &takeover.wecom_userid, &cursor)
             .await?;
+        let mut moved = Vec::new();
         for result in &page.customer {
             apply_result(db, &handover, &takeover, result, now, &mut counts).await?;
+            if result.status == TransferProgress::DONE {
+                moved.push(result.external_userid.clone());
+            }
+        }
+        if !moved.is_empty() {
+            let txn = begin_write(db).await?;
+            after.changed(&txn, &moved).await?;
+            txn.commit().await?;
         }
         match page.next_cursor.filter(|c| !c.is_empty()) {
             Some(next) => cursor = next,
