@@ -72,7 +72,7 @@ fn month_view(month: MyMonth) -> impl IntoView {
 }
 
 /// One bar per day, scaled to the month's best day; days without net sales draw none.
-fn chart(days: &[i64]) -> impl IntoView {
+fn chart(days: &[i64]) -> impl IntoView + use<> {
     let best = days.iter().copied().max().unwrap_or(0).max(1);
     let bars = days
         .iter()

@@ -18,6 +18,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/demo/mall/{kind}/{id}",
             web::get().to(super::demo_mall::mall_page),
+        )
+        .route(
+            "/demo/mall/{kind}/{id}/{action}",
+            web::post().to(super::demo_mall::mall_action),
         );
 }
 

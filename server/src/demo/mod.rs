@@ -11,6 +11,7 @@ pub mod catalogue;
 mod demo_mall;
 pub mod generated_customers;
 pub mod images;
+mod mall_reports;
 mod member_history;
 mod orders_and_parcels;
 pub mod random;

@@ -4,9 +4,12 @@
 
 use chrono::{Duration, Utc};
 use serde_json::json;
-use server::commerce::batch::Kind;
+use server::commerce::batch::{Kind, apply_batch};
+use server::commerce::stamped::NothingAfter;
 use server::config::AttributionPolicy;
 use tests::browser::{HeadlessBrowser, click, wait_for_count, wait_for_exact, wait_for_text};
+use tests::seeded::seeded_brand_with;
+use tests::sql::texts;
 
 use crate::attribution::{crediting, order, report};
 use crate::reports::share_from_li;
@@ -50,5 +53,125 @@ async fn my_performance_shows_the_credited_order_with_its_reason() {
     // Tapped again, the panel closes.
     click(&page, "[data-testid=my-performance]").await;
     wait_for_count(&page, "[data-testid=performance]", 0).await;
+    browser.close().await;
+}
+
+/// The demo loop a newcomer follows, in the browser: guide.li sends a coupon from the
+/// sidebar; the customer opens the link, lands on the demo mall, which verifies the stamp and
+/// reports the visit, and orders; the mall reports the order through the signed ingest API
+/// with the stamp; 我的业绩 shows the order credited to guide.li with its reason.
+#[tokio::test]
+async fn the_demo_loop_send_open_order_and_see_it_credited() {
+    const KEYS: &str = "k1:the-stamp-key-of-the-test-brand-000000001";
+    let brand = seeded_brand_with(
+        20,
+        vec![
+            ("GUIDEDESK_STAMP_KEYS", KEYS.into()),
+            (
+                "GUIDEDESK_INGEST_SECRET",
+                "the-ingest-secret-of-the-demo-loop-0001".into(),
+            ),
+            (
+                "GUIDEDESK_MALL_COUPON_URL",
+                "https://mall.example.com/demo/mall/coupon/{id}".into(),
+            ),
+        ],
+    )
+    .await;
+    let template = json!({"id": "CT-LOOP", "updated_at": "2026-01-01T00:00:00Z",
+        "name": "新客礼券", "kind": "cash", "value": 2000, "threshold_fen": 10000,
+        "valid_days": 7, "guide_quota": 10, "per_customer_limit": 3});
+    let answer = apply_batch(
+        &brand.db,
+        Kind::CouponTemplates,
+        vec![template],
+        Utc::now(),
+        &NothingAfter,
+    )
+    .await
+    .unwrap();
+    assert!(answer.rejected.is_empty());
+    let customer = texts(
+        &brand.db,
+        "SELECT c.external_userid FROM customers c
+        JOIN guide_customers r ON r.customer_id = c.id AND r.status = 'active'
+        JOIN guides g ON g.id = r.guide_id AND g.wecom_userid = 'guide.li'
+        JOIN member_customers l ON l.customer_id = c.id
+        ORDER BY c.external_userid LIMIT 1",
+    )
+    .await
+    .pop()
+    .unwrap();
+
+    // guide.li sends the coupon (outside WeCom: previewed, then confirmed).
+    let browser = HeadlessBrowser::launch().await;
+    let page = browser.open(&brand.app.url("/auth/wecom/start")).await;
+    click(&page, "a[data-userid='guide.li']").await;
+    wait_for_text(&page, "[data-testid=signed-in]").await;
+    page.goto(brand.app.url(&format!("/sidebar/?customer={customer}")))
+        .await
+        .unwrap();
+    click(&page, "[data-testid=tab-coupons]").await;
+    click(
+        &page,
+        "[data-testid=sendable-coupon][data-id=CT-LOOP] [data-testid=send]",
+    )
+    .await;
+    wait_for_text(&page, "[data-testid=preview]").await;
+    let link: String = page
+        .evaluate("document.querySelector('[data-testid=preview-news]').href")
+        .await
+        .unwrap()
+        .into_value()
+        .unwrap();
+    click(&page, "[data-testid=confirm-send]").await;
+    wait_for_text(
+        &page,
+        "[data-testid=sendable-coupon][data-id=CT-LOOP] [data-testid=sent]",
+    )
+    .await;
+
+    // The customer opens it: the short link leads to the brand's mall (here, the demo mall
+    // this server serves; the test machine reaches no mall.example.com).
+    let opened = brand.app.http.get(&link).send().await.unwrap();
+    let target = opened.headers()["location"].to_str().unwrap().to_owned();
+    let target = target.replace(
+        "https://mall.example.com",
+        brand.app.url("").trim_end_matches('/'),
+    );
+    page.goto(target).await.unwrap();
+    let verdict = wait_for_text(&page, "[data-testid=stamp]").await;
+    assert!(verdict.starts_with("签名有效"), "{verdict}");
+    wait_for_exact(&page, "[data-testid=mall-note]", "已记录访问").await;
+    click(&page, "[data-testid=order]").await;
+    let note = wait_for_text(&page, "[data-testid=mall-note]").await;
+    assert!(note.starts_with("已下单：订单 DEMO-O-"), "{note}");
+    let number = note
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .trim_end_matches('，')
+        .to_owned();
+    let number = number.split('，').next().unwrap().to_owned();
+
+    // 我的业绩 shows it, with why it is guide.li's.
+    page.goto(brand.app.url("/sidebar/")).await.unwrap();
+    click(&page, "[data-testid=my-performance]").await;
+    let credit = wait_for_text(&page, "[data-testid=perf-credit]").await;
+    assert!(
+        credit.contains(&number) && credit.contains("¥199.00"),
+        "{number}: {credit}"
+    );
+    assert!(credit.contains("导购"), "with its reason: {credit}");
+    let credited = texts(
+        &brand.db,
+        &format!(
+            "SELECT g.wecom_userid || ':' || c.amount_fen FROM order_credits c
+        JOIN orders o ON o.id = c.order_id JOIN guides g ON g.id = c.guide_id
+        WHERE o.source_id = '{number}'"
+        ),
+    )
+    .await;
+    assert_eq!(credited, ["guide.li:19900"]);
     browser.close().await;
 }
