@@ -510,3 +510,113 @@ async fn a_wecom_add_rebuilds_the_binding_as_the_callback_is_applied() {
     .await;
     assert_eq!(counted, 1, "one new binding in guide.li's figures");
 }
+
+/// Shuffled and repeated arrivals of the same reports, in batches of one to three: the ledger
+/// is the same row for row each time. Cases drawn by proptest (its deterministic runner; each
+/// case is a fresh crediting of the same brand).
+#[tokio::test]
+async fn shuffled_and_duplicated_report_streams_give_identical_ledgers() {
+    use proptest::strategy::{Just, Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+
+    let brand = brand().await;
+    let policy = AttributionPolicy {
+        split: Some((70, 30)),
+        rules: vec![
+            CreditRule::LastShare,
+            CreditRule::Binding,
+            CreditRule::Store,
+        ],
+        ..AttributionPolicy::default()
+    };
+    let after = crediting(&brand.db, policy).await;
+    let first = stamp_from_li(&brand, "p1").await;
+    let second = stamp_from_li(&brand, "p2").await;
+    // After the shares were made: a stamp counts only from its issue on.
+    let at = |minutes: i64| (Utc::now() + Duration::minutes(minutes)).to_rfc3339();
+    let event = |id: &str, stamp: &str, when: String| {
+        (
+            Kind::Events,
+            json!({"id": id,
+        "updated_at": when, "member_id": "M1", "kind": "add_to_cart", "at": when, "stamp": stamp}),
+        )
+    };
+    let paid = |id: &str, fen: i64, minute: i64, extra: Value| {
+        let mut fields =
+            json!({"paid_at": at(minute), "ordered_at": at(minute), "updated_at": at(minute)});
+        for (key, value) in extra.as_object().unwrap() {
+            fields[key] = value.clone();
+        }
+        (Kind::Orders, order(id, "M1", fen, fields))
+    };
+    let stream = vec![
+        event("E1", &first, at(1)),
+        event("E2", &second, at(3)),
+        paid("O-A", 12_345, 2, json!({})),
+        paid("O-B", 999, 4, json!({})),
+        paid(
+            "O-B",
+            999,
+            4,
+            json!({"updated_at": at(9), "status": "completed", "refunded_fen": 333}),
+        ),
+        paid("O-G", 5_001, 5, json!({"member_id": null, "stamp": first})),
+        paid("O-C", 101, 6, json!({"status": "cancelled"})),
+        paid("O-D", 7_777, 7, json!({"stamp": second})),
+    ];
+    for (kind, record) in &stream {
+        report(&brand.db, &after, *kind, vec![record.clone()]).await;
+    }
+    let expected = ledger(&brand.db).await;
+    assert_eq!(expected.len(), 5, "{expected:#?}");
+    assert!(
+        expected.iter().all(|row| row.contains("|last_share|")),
+        "{expected:#?}"
+    );
+
+    let n = stream.len();
+    let cases = (
+        Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+        proptest::collection::vec(0..n, 0..4),
+        proptest::collection::vec(1..4usize, 12),
+    );
+    let mut runner = TestRunner::deterministic();
+    for case in 0..12 {
+        let (order_of, repeats, batch_sizes) = cases.new_tree(&mut runner).unwrap().current();
+        for table in [
+            "order_credits",
+            "bindings",
+            "touches",
+            "order_items",
+            "orders",
+            "behaviour_events",
+        ] {
+            tests::sql::execute(&brand.db, &format!("DELETE FROM {table}")).await;
+        }
+        let arrivals: Vec<usize> = order_of.into_iter().chain(repeats).collect();
+        let mut pending = arrivals.as_slice();
+        for size in batch_sizes.iter().cycle() {
+            if pending.is_empty() {
+                break;
+            }
+            // A batch holds one kind: it ends where the kind changes.
+            let kind = stream[pending[0]].0;
+            let take = pending
+                .iter()
+                .take(*size)
+                .take_while(|i| stream[**i].0 == kind)
+                .count();
+            let batch = pending[..take]
+                .iter()
+                .map(|i| stream[*i].1.clone())
+                .collect();
+            report(&brand.db, &after, kind, batch).await;
+            pending = &pending[take..];
+        }
+        assert_eq!(
+            ledger(&brand.db).await,
+            expected,
+            "case {case}: arrivals {arrivals:?}"
+        );
+    }
+}
