@@ -103,6 +103,18 @@ async fn main() {
         args.guides * args.days,
         started.elapsed().as_secs_f64()
     );
+    // The baseline: one round trip to the same database (`SELECT 1`).
+    let mut round_trip = Vec::with_capacity(args.runs);
+    for _ in 0..args.runs {
+        let at = Instant::now();
+        execute(&db, "SELECT 1").await;
+        round_trip.push(at.elapsed());
+    }
+    println!(
+        "baseline, SELECT 1, {} calls: {}",
+        args.runs,
+        percentiles(round_trip)
+    );
     let month = Period::month_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("a day"));
     let mut guide_month = Vec::with_capacity(args.runs);
     for run in 0..args.runs {
