@@ -88,37 +88,123 @@ pub fn fold(policy: &AttributionPolicy, mut facts: Vec<Fact>) -> Vec<Period> {
     periods
 }
 
-/// Rebuilds the bindings of `members` from their facts; the new rows, by member.
+/// The members' bindings after a rebuild, and which of them changed.
+pub struct Rebuilt {
+    pub by_member: HashMap<i64, Vec<binding::Model>>,
+    /// Members whose history is not what it was (their rows were replaced).
+    pub changed: BTreeSet<i64>,
+}
+
+/// What makes two binding rows the same period.
+type Shape = (
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    i32,
+);
+
+fn model_shape(row: &binding::Model) -> Shape {
+    (
+        row.guide_id,
+        row.store_id,
+        row.source.clone(),
+        row.evidence.clone(),
+        row.started_at,
+        row.ended_at,
+        row.ended_by.clone(),
+        row.policy_version,
+    )
+}
+
+fn period_shape(period: &Period, version: i32) -> Shape {
+    (
+        period.guide,
+        period.store,
+        period.source.to_owned(),
+        Some(period.evidence.clone()),
+        period.started_at,
+        period.ended_at,
+        period.ended_by.map(str::to_owned),
+        version,
+    )
+}
+
+/// Rebuilds the bindings of `members` from their facts. A member whose history comes out as
+/// it was keeps its rows (and their ids, which the ledger's evidence names); the others' rows
+/// are replaced.
 pub async fn rebuild(
     txn: &DatabaseTransaction,
     policy: &AttributionPolicy,
     version: i32,
     members: &[i64],
     touches: &HashMap<i64, Vec<touch::Model>>,
-) -> Result<HashMap<i64, Vec<binding::Model>>, DbErr> {
+) -> Result<Rebuilt, DbErr> {
     let mut facts = wecom_facts(txn, members).await?;
     for (member, list) in touches {
         let own = facts.entry(*member).or_default();
         own.extend(list.iter().filter_map(touch_fact));
     }
+    let mut by_member = stored(txn, members).await?;
+    let mut changed = BTreeSet::new();
     let mut rows = Vec::new();
     for member in members {
-        for period in fold(policy, facts.remove(member).unwrap_or_default()) {
-            rows.push(binding::ActiveModel {
-                member_id: Set(*member),
-                guide_id: Set(period.guide),
-                store_id: Set(period.store),
-                source: Set(period.source.into()),
-                evidence: Set(Some(period.evidence)),
-                started_at: Set(period.started_at),
-                ended_at: Set(period.ended_at),
-                ended_by: Set(period.ended_by.map(str::to_owned)),
-                policy_version: Set(version),
-                ..Default::default()
-            });
+        let periods = fold(policy, facts.remove(member).unwrap_or_default());
+        let now: Vec<Shape> = by_member
+            .get(member)
+            .into_iter()
+            .flatten()
+            .map(model_shape)
+            .collect();
+        let wanted: Vec<Shape> = periods.iter().map(|p| period_shape(p, version)).collect();
+        if now == wanted {
+            continue;
+        }
+        changed.insert(*member);
+        rows.extend(periods.into_iter().map(|period| binding::ActiveModel {
+            member_id: Set(*member),
+            guide_id: Set(period.guide),
+            store_id: Set(period.store),
+            source: Set(period.source.into()),
+            evidence: Set(Some(period.evidence)),
+            started_at: Set(period.started_at),
+            ended_at: Set(period.ended_at),
+            ended_by: Set(period.ended_by.map(str::to_owned)),
+            policy_version: Set(version),
+            ..Default::default()
+        }));
+    }
+    let changed_list: Vec<i64> = changed.iter().copied().collect();
+    let replaced = replace(txn, &changed_list, rows).await?;
+    for member in &changed_list {
+        by_member.remove(member);
+    }
+    by_member.extend(replaced);
+    Ok(Rebuilt { by_member, changed })
+}
+
+/// The members' stored bindings, each member's in time order.
+async fn stored(
+    txn: &DatabaseTransaction,
+    members: &[i64],
+) -> Result<HashMap<i64, Vec<binding::Model>>, DbErr> {
+    let mut found: HashMap<i64, Vec<binding::Model>> = HashMap::new();
+    for chunk in members.chunks(500) {
+        for row in binding::Entity::find()
+            .filter(binding::Column::MemberId.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            found.entry(row.member_id).or_default().push(row);
         }
     }
-    replace(txn, members, rows).await
+    for periods in found.values_mut() {
+        periods.sort_by_key(|p| (p.started_at, p.id));
+    }
+    Ok(found)
 }
 
 /// The members' bindings become `rows`; read back with their ids, by member.
@@ -143,29 +229,20 @@ async fn replace(
             .await?;
         gone.iter().for_each(|period| count(period, -1));
     }
-    let mut rebuilt: HashMap<i64, Vec<binding::Model>> = HashMap::new();
-    if rows.is_empty() {
-        tally.write(txn).await?;
-        return Ok(rebuilt);
-    }
     for chunk in rows.chunks(500) {
         binding::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await?;
     }
-    for chunk in members.chunks(500) {
-        for row in binding::Entity::find()
-            .filter(binding::Column::MemberId.is_in(chunk.to_vec()))
-            .all(txn)
-            .await?
-        {
-            rebuilt.entry(row.member_id).or_default().push(row);
-        }
-    }
-    for periods in rebuilt.values_mut() {
-        periods.iter().for_each(|period| count(period, 1));
-        periods.sort_by_key(|p| p.started_at);
-    }
+    let rebuilt = if rows.is_empty() {
+        HashMap::new()
+    } else {
+        stored(txn, members).await?
+    };
+    rebuilt
+        .values()
+        .flatten()
+        .for_each(|period| count(period, 1));
     tally.write(txn).await?;
     Ok(rebuilt)
 }

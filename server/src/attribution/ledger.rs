@@ -1,11 +1,12 @@
 //! The credit ledger: the members' paid orders credited (their rows replaced by what the
 //! rules say now), and read back with the reason in words.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 
 use super::bindings;
@@ -16,40 +17,36 @@ use crate::config::AttributionPolicy;
 use crate::entity::{guide, member, order, order_credit, touch};
 use crate::reports::tally::Tally;
 
-/// Rebuilds the bindings of `members` and credits their orders (those paid from `since` on,
-/// when given: a replay of a period).
+/// Which of the members' orders to credit.
+pub enum Scope<'a> {
+    /// All of them (those paid from `since` on, when given: a replay of a period).
+    All { since: Option<DateTime<Utc>> },
+    /// What an ingest batch can have changed: its own orders, and every order of a member
+    /// whose bindings changed or who has a new valid touch (a late touch can move an earlier
+    /// order's last share). Another member's other orders keep their rows: their facts are
+    /// as they were.
+    Batch {
+        orders: &'a [i64],
+        touched: &'a BTreeSet<i64>,
+    },
+}
+
+/// Rebuilds the bindings of `members` and credits their orders within `scope`.
 pub async fn credit_members(
     txn: &DatabaseTransaction,
     policy: &AttributionPolicy,
     version: i32,
     members: &[i64],
-    since: Option<DateTime<Utc>>,
+    scope: Scope<'_>,
 ) -> Result<(), DbErr> {
     if members.is_empty() {
         return Ok(());
     }
     let touches = valid_touches(txn, members).await?;
-    let bindings = bindings::rebuild(txn, policy, version, members, &touches).await?;
-    let mut orders = Vec::new();
-    let mut homes = HashMap::new();
-    for chunk in members.chunks(500) {
-        orders.extend(
-            order::Entity::find()
-                .filter(order::Column::MemberId.is_in(chunk.to_vec()))
-                .all(txn)
-                .await?,
-        );
-        for found in member::Entity::find()
-            .filter(member::Column::Id.is_in(chunk.to_vec()))
-            .all(txn)
-            .await?
-        {
-            homes.insert(found.id, found.home_store_id);
-        }
-    }
-    if let Some(since) = since {
-        orders.retain(|found| found.paid_at.unwrap_or(found.ordered_at) >= since);
-    }
+    let rebuilt = bindings::rebuild(txn, policy, version, members, &touches).await?;
+    let orders = orders_in_scope(txn, members, scope, &rebuilt.changed).await?;
+    let homes = home_stores(txn, members).await?;
+    let bindings = rebuilt.by_member;
     let guide_ids: Vec<i64> = bindings.values().flatten().map(|b| b.guide_id).collect();
     let stores = guide_stores(txn, &guide_ids).await?;
     let guide_store = |guide: i64| stores.get(&guide).copied().flatten();
@@ -66,6 +63,59 @@ pub async fn credit_members(
         rows.push((found.id, credit_rows(policy, &evidence)));
     }
     replace_rows(txn, version, rows).await
+}
+
+async fn orders_in_scope(
+    txn: &DatabaseTransaction,
+    members: &[i64],
+    scope: Scope<'_>,
+    changed: &BTreeSet<i64>,
+) -> Result<Vec<order::Model>, DbErr> {
+    let (whole, ids, since): (Vec<i64>, &[i64], _) = match scope {
+        Scope::All { since } => (members.to_vec(), &[], since),
+        Scope::Batch { orders, touched } => {
+            (changed.union(touched).copied().collect(), orders, None)
+        }
+    };
+    let mut found: BTreeMap<i64, order::Model> = BTreeMap::new();
+    for chunk in whole.chunks(500) {
+        let of_members = order::Entity::find()
+            .filter(order::Column::MemberId.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?;
+        found.extend(of_members.into_iter().map(|o| (o.id, o)));
+    }
+    for chunk in ids.chunks(500) {
+        let listed = order::Entity::find()
+            .filter(order::Column::Id.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?;
+        found.extend(listed.into_iter().map(|o| (o.id, o)));
+    }
+    let mut orders: Vec<order::Model> = found.into_values().collect();
+    if let Some(since) = since {
+        orders.retain(|o| o.paid_at.unwrap_or(o.ordered_at) >= since);
+    }
+    Ok(orders)
+}
+
+async fn home_stores(
+    txn: &DatabaseTransaction,
+    members: &[i64],
+) -> Result<HashMap<i64, Option<i64>>, DbErr> {
+    let mut homes = HashMap::new();
+    for chunk in members.chunks(500) {
+        let found = member::Entity::find()
+            .select_only()
+            .column(member::Column::Id)
+            .column(member::Column::HomeStoreId)
+            .filter(member::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple::<(i64, Option<i64>)>()
+            .all(txn)
+            .await?;
+        homes.extend(found);
+    }
+    Ok(homes)
 }
 
 /// Credits orders without a member: only their own stamp and store can name anyone.

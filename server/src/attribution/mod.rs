@@ -22,6 +22,7 @@ use sea_orm::{
 };
 
 use crate::commerce::stamped::{AfterBatch, BatchEffects};
+use ledger::Scope;
 use sea_orm::sea_query::LockType;
 
 use crate::config::{AttributionPolicy, Settings, StampSettings};
@@ -62,14 +63,19 @@ impl AfterBatch for Attribution {
             .collect();
         let members: Vec<i64> = members.into_iter().collect();
         take_members(txn, &members).await?;
-        touches::record(txn, self.stamping.as_ref(), &effects.stamped, Utc::now()).await?;
-        let guests: Vec<i64> = effects
+        let touched =
+            touches::record(txn, self.stamping.as_ref(), &effects.stamped, Utc::now()).await?;
+        let (guests, ordered): (Vec<_>, Vec<_>) = effects
             .orders
             .iter()
-            .filter(|(_, member)| member.is_none())
-            .map(|(id, _)| *id)
-            .collect();
-        ledger::credit_members(txn, &self.policy, self.version, &members, None).await?;
+            .partition(|(_, member)| member.is_none());
+        let guests: Vec<i64> = guests.into_iter().map(|(id, _)| id).collect();
+        let ordered: Vec<i64> = ordered.into_iter().map(|(id, _)| id).collect();
+        let scope = Scope::Batch {
+            orders: &ordered,
+            touched: &touched,
+        };
+        ledger::credit_members(txn, &self.policy, self.version, &members, scope).await?;
         ledger::credit_guest_orders(txn, &self.policy, self.version, &guests).await
     }
 }
@@ -109,7 +115,8 @@ impl RelationsChanged for Attribution {
     ) -> Result<(), DbErr> {
         let members = members_of(txn, external_userids).await?;
         take_members(txn, &members).await?;
-        ledger::credit_members(txn, &self.policy, self.version, &members, None).await
+        let scope = Scope::All { since: None };
+        ledger::credit_members(txn, &self.policy, self.version, &members, scope).await
     }
 }
 

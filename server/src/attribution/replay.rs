@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
-use super::ledger::{credit_guest_orders, credit_members};
+use super::ledger::{Scope, credit_guest_orders, credit_members};
 use crate::config::AttributionPolicy;
 use crate::database::begin_write;
 use crate::entity::{order, order_credit};
@@ -68,7 +68,14 @@ pub async fn replay(
     tally(&txn, &order_ids, &mut report, true).await?;
     for step in members.chunks(MEMBERS_PER_STEP) {
         super::take_members(&txn, step).await?;
-        credit_members(&txn, policy, version, step, Some(from)).await?;
+        credit_members(
+            &txn,
+            policy,
+            version,
+            step,
+            Scope::All { since: Some(from) },
+        )
+        .await?;
     }
     credit_guest_orders(&txn, policy, version, &guests).await?;
     tally(&txn, &order_ids, &mut report, false).await?;

@@ -24,16 +24,18 @@ struct Verified {
     store: Option<i64>,
 }
 
-/// Verifies and stores the batch's stamped records (a record already stored stays as it is).
-/// The batch's shares and member links are read once for all of its stamps.
+/// Verifies and stores the batch's stamped records (a record already stored stays as it is);
+/// the members who have a new valid touch. The batch's shares and member links are read once
+/// for all of its stamps.
 pub async fn record(
     txn: &DatabaseTransaction,
     stamping: Option<&StampSettings>,
     stamped: &[Stamped],
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<BTreeSet<i64>, DbErr> {
+    let mut touched = BTreeSet::new();
     if stamped.is_empty() {
-        return Ok(());
+        return Ok(touched);
     }
     let said: Vec<Result<Stamp, String>> = stamped
         .iter()
@@ -75,11 +77,15 @@ pub async fn record(
             )
             .exec_with_returning(txn)
             .await?;
-        stored
-            .iter()
-            .for_each(|touched| count_touch(&mut tally, touched));
+        for row in &stored {
+            count_touch(&mut tally, row);
+            if row.valid {
+                touched.extend(row.member_id);
+            }
+        }
     }
-    tally.write(txn).await
+    tally.write(txn).await?;
+    Ok(touched)
 }
 
 /// A new valid touch in the reports: an order is counted by crediting; a cart is a cart,
