@@ -5,6 +5,7 @@
 //! own (`session_logs.rs`, `wecom_logs.rs`): they install process-wide log subscribers.
 
 mod attribution;
+mod attribution_policies;
 mod browser;
 mod cache;
 mod callback;
