@@ -144,7 +144,15 @@ async fn the_demo_loop_send_open_order_and_see_it_credited() {
     assert!(verdict.starts_with("签名有效"), "{verdict}");
     wait_for_exact(&page, "[data-testid=mall-note]", "已记录访问").await;
     click(&page, "[data-testid=order]").await;
-    let note = wait_for_text(&page, "[data-testid=mall-note]").await;
+    // The form posts and a new page loads: until it has, the note is the visit's.
+    let mut note = String::new();
+    for _ in 0..100 {
+        note = wait_for_text(&page, "[data-testid=mall-note]").await;
+        if note.starts_with("已下单") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(note.starts_with("已下单：订单 DEMO-O-"), "{note}");
     let number = note
         .split(' ')
