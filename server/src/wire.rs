@@ -6,3 +6,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 pub fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
+
+/// The day in China, `YYYY-MM-DD`: the calendar quotas, reports and reasons count in. China
+/// keeps no daylight saving, so it is UTC+8 all year.
+pub fn china_day(at: DateTime<Utc>) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%Y-%m-%d")
+        .to_string()
+}

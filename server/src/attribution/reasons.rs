@@ -1,6 +1,6 @@
 //! Why a ledger row credits whom, in the words a guide reads (为什么算给我 / 为什么不算给我).
 
-use chrono::{DateTime, Duration, Utc};
+use crate::wire::china_day;
 
 use super::credit::{CreditRow, Why};
 
@@ -37,9 +37,4 @@ pub fn binding_source(source: &str) -> &'static str {
         "transfer" => "离职继承",
         _ => "手动指定",
     }
-}
-
-/// The day in China (UTC+8, no daylight saving).
-fn china_day(at: DateTime<Utc>) -> String {
-    (at + Duration::hours(8)).format("%Y-%m-%d").to_string()
 }

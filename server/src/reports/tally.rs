@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
@@ -34,11 +34,8 @@ impl Counts {
 #[derive(Debug, Default)]
 pub struct Tally(BTreeMap<(String, i64, i64), Counts>);
 
-/// The day (China, `YYYY-MM-DD`) a moment counts on. China keeps no summer time, so a
-/// fixed eight hours is its calendar.
-pub fn report_day(at: DateTime<Utc>) -> String {
-    (at + Duration::hours(8)).format("%Y-%m-%d").to_string()
-}
+/// The day (China, `YYYY-MM-DD`) a moment counts on.
+pub use crate::wire::china_day as report_day;
 
 impl Tally {
     /// Changes the counts of the guide's (or store's) day of `at`.
@@ -118,7 +115,10 @@ mod tests {
     fn a_day_is_chinas_calendar_day() {
         let late = Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap();
         assert_eq!(report_day(late), "2026-12-01");
-        assert_eq!(report_day(late - Duration::seconds(1)), "2026-11-30");
+        assert_eq!(
+            report_day(late - chrono::Duration::seconds(1)),
+            "2026-11-30"
+        );
     }
 
     #[test]

@@ -240,12 +240,8 @@ async fn template_id(txn: &impl ConnectionTrait, source_id: &str) -> Result<Opti
         .map(|template| template.id))
 }
 
-/// `YYYY-MM-DD` in China (UTC+8, no daylight saving): the day a guide's daily quota counts in.
-pub fn china_day(at: DateTime<Utc>) -> String {
-    (at + chrono::Duration::hours(8))
-        .format("%Y-%m-%d")
-        .to_string()
-}
+/// The day a guide's daily quota counts in.
+pub use crate::wire::china_day;
 
 /// Lapses the coupon shares unclaimed past their claim window and gives their quota back;
 /// how many. Run now and then by the server (and by `reconcile`).

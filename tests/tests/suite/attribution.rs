@@ -465,27 +465,11 @@ async fn a_wecom_add_rebuilds_the_binding_as_the_callback_is_applied() {
         ],
     )
     .await;
-    let http = reqwest::Client::new();
-    let target = json!({"url": brand.app.url("/wecom/callback"), "token": tests::wecom::TOKEN,
-        "encoding_aes_key": tests::wecom::AES_KEY});
-    http.post(format!("{}sim/callback-target", brand.simulator.base_url))
-        .json(&target)
-        .send()
-        .await
-        .unwrap();
     // WeCom's event time is in whole seconds: a second later, guide.wang's add is surely
     // after guide.li's (made when the brand was).
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-    let pushed = http
-        .post(format!("{}sim/push", brand.simulator.base_url))
-        .json(
-            &json!({"event": "add_external_contact", "userid": "guide.wang",
-            "external_userid": crate::sending::customer_id(2)}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(pushed.status(), StatusCode::OK);
+    let customer = crate::sending::customer_id(2);
+    crate::sending::push_contact_added(&brand, "guide.wang", &customer).await;
     let bound = "SELECT g.wecom_userid || ':' || b.source FROM bindings b
         JOIN guides g ON g.id = b.guide_id JOIN members m ON m.id = b.member_id
         WHERE m.source_id = 'M-NEW' AND b.ended_at IS NULL";

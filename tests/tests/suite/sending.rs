@@ -1103,9 +1103,8 @@ async fn a_customer_who_adds_a_guide_is_welcomed_within_the_window_with_a_stampe
     assert_eq!(share_state, ["sent"]);
 }
 
-/// guide.li's WeCom tells the server that `external_userid` added them; when, and the
-/// welcome messages WeCom then received.
-async fn contact_added(brand: &Brand, external_userid: &str) -> (i64, Vec<Value>) {
+/// The simulated WeCom tells the server (its callback) that `external_userid` added `userid`.
+pub(crate) async fn push_contact_added(brand: &Brand, userid: &str, external_userid: &str) {
     let http = reqwest::Client::new();
     let target = json!({"url": brand.app.url("/wecom/callback"), "token": tests::wecom::TOKEN,
         "encoding_aes_key": tests::wecom::AES_KEY});
@@ -1114,14 +1113,21 @@ async fn contact_added(brand: &Brand, external_userid: &str) -> (i64, Vec<Value>
         .send()
         .await
         .unwrap();
-    let pushed_at = Utc::now().timestamp_millis();
     let pushed = http
         .post(format!("{}sim/push", brand.simulator.base_url))
-        .json(&json!({"event": "add_external_contact", "userid": "guide.li", "external_userid": external_userid}))
+        .json(&json!({"event": "add_external_contact", "userid": userid,
+            "external_userid": external_userid}))
         .send()
         .await
         .unwrap();
     assert_eq!(pushed.status(), StatusCode::OK);
+}
+
+/// guide.li's WeCom tells the server that `external_userid` added them; when, and the
+/// welcome messages WeCom then received.
+async fn contact_added(brand: &Brand, external_userid: &str) -> (i64, Vec<Value>) {
+    let pushed_at = Utc::now().timestamp_millis();
+    push_contact_added(brand, "guide.li", external_userid).await;
     let sent = outbound_after(
         &brand.simulator,
         "cgi-bin/externalcontact/send_welcome_msg",
