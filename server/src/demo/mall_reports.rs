@@ -9,8 +9,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::commerce::ingest::IngestSecret;
+use crate::commerce::member_view::linked_member_in_full;
 use crate::commerce::signature::sign;
-use crate::entity::{customer, member, member_customer, product};
+use crate::entity::{customer, product};
 use crate::stamp::{Recipient, Stamp};
 
 pub struct Shopper {
@@ -37,15 +38,7 @@ async fn member_of(db: &DatabaseConnection, external_userid: &str) -> Option<Str
         .one(db)
         .await
         .ok()??;
-    let link = member_customer::Entity::find()
-        .filter(member_customer::Column::CustomerId.eq(found.id))
-        .one(db)
-        .await
-        .ok()??;
-    let member = member::Entity::find_by_id(link.member_id)
-        .one(db)
-        .await
-        .ok()??;
+    let (_, member) = linked_member_in_full(db, found.id).await.ok()??;
     Some(member.source_id)
 }
 

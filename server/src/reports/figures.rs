@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use shared::report::Figures;
 
+use super::tally::COUNTERS;
 use crate::entity::report_day::{self, Column};
 
 /// What the rows are added up by.
@@ -43,17 +44,6 @@ pub struct Summed {
     pub guided_net_fen: i64,
 }
 
-const COUNTERS: [&str; 8] = [
-    "shares",
-    "clicks",
-    "visits",
-    "carts",
-    "orders",
-    "sales_fen",
-    "refunds_fen",
-    "new_bindings",
-];
-
 /// The rows of `reach` from `from` to `to` (days, both included), added up `by`.
 pub async fn sum_up(
     db: &impl ConnectionTrait,
@@ -82,7 +72,7 @@ pub async fn sum_up(
             .column(Column::Day)
             .group_by(Column::Day),
     };
-    for name in COUNTERS {
+    for (_, name) in COUNTERS {
         select = select.expr_as(
             Expr::cust(format!(r#"CAST(SUM("{name}") AS BIGINT)"#)),
             name,

@@ -8,9 +8,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use shared::credit::Party;
-use shared::report::{CreditedOrder, Figures, MyMonth, Rank};
+use shared::report::{CreditedOrder, MyMonth, Rank};
 
-use super::figures::{By, Reach, sum_up};
+use super::figures::{By, Reach, Summed, sum_up};
 use super::tables::Period;
 use crate::entity::{order, order_credit, store};
 
@@ -34,18 +34,19 @@ pub async fn my_month(
         store: None,
     };
     let bp = reader.commission_bp;
-    let figures_of = |period: &Period| {
-        let (from, to) = (period.from_text(), period.to_text());
-        async move {
-            let sums = sum_up(db, By::Guide, own, &from, &to).await?;
-            Ok::<Figures, DbErr>(sums.first().map(|s| s.figures(bp)).unwrap_or_default())
-        }
-    };
-    let this_month = figures_of(month).await?;
-    let last_month = figures_of(&month.month_before()).await?;
     let (from, to) = (month.from_text(), month.to_text());
-    let by_day: HashMap<String, i64> = sum_up(db, By::Day, own, &from, &to)
+    // The month's days, read once: the month's figures are their sum.
+    let by_day = sum_up(db, By::Day, own, &from, &to).await?;
+    let mut whole = Summed::default();
+    by_day.iter().for_each(|day| whole.absorb(day));
+    let this_month = whole.figures(bp);
+    let before = month.month_before();
+    let last_month = sum_up(db, By::Guide, own, &before.from_text(), &before.to_text())
         .await?
+        .first()
+        .map(|s| s.figures(bp))
+        .unwrap_or_default();
+    let by_day: HashMap<String, i64> = by_day
         .into_iter()
         .map(|s| (s.day, s.sales_fen - s.refunds_fen))
         .collect();

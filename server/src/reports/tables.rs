@@ -177,6 +177,14 @@ async fn stores_of(
 const NO_STORE: &str = "无门店";
 const NO_REGION: &str = "未分区";
 
+/// A store's name and region, as the reports name them.
+fn place(stores: &HashMap<i64, (String, Option<String>)>, store: i64) -> (String, String) {
+    match stores.get(&store) {
+        Some((name, region)) => (name.clone(), region.clone().unwrap_or(NO_REGION.into())),
+        None => (NO_STORE.into(), NO_REGION.into()),
+    }
+}
+
 async fn store_rows(
     db: &impl ConnectionTrait,
     sums: Vec<Summed>,
@@ -187,18 +195,16 @@ async fn store_rows(
     Ok(sums
         .iter()
         .filter_map(|s| {
-            let (name, in_region) = match stores.get(&s.store_id) {
-                Some((name, r)) => (name.clone(), r.as_deref().unwrap_or(NO_REGION)),
-                None => (NO_STORE.to_owned(), NO_REGION),
-            };
-            if region.is_some_and(|wanted| wanted != in_region) {
-                return None;
-            }
-            Some(row(s.store_id.to_string(), name, s, bp, true))
+            let (name, in_region) = place(&stores, s.store_id);
+            region
+                .is_none_or(|wanted| wanted == in_region)
+                .then(|| row(s.store_id.to_string(), name, s, bp, true))
         })
         .collect())
 }
 
+/// Each region's figures are its stores' rows added up (each store's commission rounded on
+/// its own); its private share is over the stores' sums.
 async fn region_rows(
     db: &impl ConnectionTrait,
     sums: Vec<Summed>,
@@ -206,39 +212,23 @@ async fn region_rows(
     bp: i64,
 ) -> Result<Vec<ReportRow>, DbErr> {
     let stores = stores_of(db, &sums).await?;
-    let mut regions: BTreeMap<String, Vec<ReportRow>> = BTreeMap::new();
-    let mut added: BTreeMap<String, Summed> = BTreeMap::new();
+    let mut regions: BTreeMap<String, (Figures, Summed)> = BTreeMap::new();
     for s in &sums {
-        let name = stores
-            .get(&s.store_id)
-            .and_then(|(_, r)| r.clone())
-            .unwrap_or_else(|| NO_REGION.into());
+        let (_, name) = place(&stores, s.store_id);
         if region.is_some_and(|wanted| wanted != name) {
             continue;
         }
-        // Each store's commission is rounded on its own; the region's is their sum.
-        regions.entry(name.clone()).or_default().push(row(
-            String::new(),
-            String::new(),
-            s,
-            bp,
-            false,
-        ));
-        added.entry(name).or_default().absorb(s);
+        let (figures, added) = regions.entry(name).or_default();
+        add_figures(figures, &s.figures(bp));
+        added.absorb(s);
     }
-    Ok(added
+    Ok(regions
         .into_iter()
-        .map(|(name, sums)| {
-            let mut figures = Figures::default();
-            for part in regions.get(&name).into_iter().flatten() {
-                add_figures(&mut figures, &part.figures);
-            }
-            ReportRow {
-                key: name.clone(),
-                name,
-                figures,
-                private_share_bp: sums.private_share_bp(),
-            }
+        .map(|(name, (figures, added))| ReportRow {
+            key: name.clone(),
+            name,
+            figures,
+            private_share_bp: added.private_share_bp(),
         })
         .collect())
 }

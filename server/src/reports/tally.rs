@@ -50,20 +50,26 @@ impl Tally {
         change(self.0.entry(key).or_default());
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.values().all(Counts::is_zero)
-    }
-
     /// Adds the changes to the summary rows (creating those that are missing).
     pub async fn write(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
-        let rows: Vec<report_day::ActiveModel> = self
-            .0
-            .into_iter()
+        for chunk in self.rows().chunks(500) {
+            report_day::Entity::insert_many(chunk.to_vec())
+                .on_conflict(adding())
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The rows to add, in key order; changes that cancel out are none.
+    fn rows(&self) -> Vec<report_day::ActiveModel> {
+        self.0
+            .iter()
             .filter(|(_, counts)| !counts.is_zero())
             .map(|((day, guide, store), c)| report_day::ActiveModel {
-                day: Set(day),
-                guide_id: Set(guide),
-                store_id: Set(store),
+                day: Set(day.clone()),
+                guide_id: Set(*guide),
+                store_id: Set(*store),
                 shares: Set(c.shares),
                 clicks: Set(c.clicks),
                 visits: Set(c.visits),
@@ -73,31 +79,26 @@ impl Tally {
                 refunds_fen: Set(c.refunds_fen),
                 new_bindings: Set(c.new_bindings),
             })
-            .collect();
-        for chunk in rows.chunks(500) {
-            report_day::Entity::insert_many(chunk.to_vec())
-                .on_conflict(adding())
-                .exec_without_returning(db)
-                .await?;
-        }
-        Ok(())
+            .collect()
     }
 }
 
+/// The summary's counters: each written by `adding`, each added up by `figures::sum_up`.
+pub(super) const COUNTERS: [(Column, &str); 8] = [
+    (Column::Shares, "shares"),
+    (Column::Clicks, "clicks"),
+    (Column::Visits, "visits"),
+    (Column::Carts, "carts"),
+    (Column::Orders, "orders"),
+    (Column::SalesFen, "sales_fen"),
+    (Column::RefundsFen, "refunds_fen"),
+    (Column::NewBindings, "new_bindings"),
+];
+
 /// `ON CONFLICT (day, guide_id, store_id) DO UPDATE SET c = report_days.c + excluded.c`.
 fn adding() -> OnConflict {
-    let counters = [
-        (Column::Shares, "shares"),
-        (Column::Clicks, "clicks"),
-        (Column::Visits, "visits"),
-        (Column::Carts, "carts"),
-        (Column::Orders, "orders"),
-        (Column::SalesFen, "sales_fen"),
-        (Column::RefundsFen, "refunds_fen"),
-        (Column::NewBindings, "new_bindings"),
-    ];
     OnConflict::columns([Column::Day, Column::GuideId, Column::StoreId])
-        .values(counters.map(|(column, name)| {
+        .values(COUNTERS.map(|(column, name)| {
             (
                 column,
                 Expr::cust(format!(r#""report_days"."{name}" + "excluded"."{name}""#)),
@@ -126,8 +127,8 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap();
         let mut tally = Tally::default();
         tally.add(at, Some(1), Some(2), |c| c.sales_fen += 500);
-        assert!(!tally.is_empty());
+        assert_eq!(tally.rows().len(), 1);
         tally.add(at, Some(1), Some(2), |c| c.sales_fen -= 500);
-        assert!(tally.is_empty());
+        assert!(tally.rows().is_empty());
     }
 }

@@ -49,7 +49,15 @@ async fn my_performance_shows_the_credited_order_with_its_reason() {
         credit.contains("O-PANEL") && credit.contains("¥88.88"),
         "{credit}"
     );
-    assert!(credit.contains("专属导购"), "the reason is shown: {credit}");
+    // The reason as the ledger stores it (every reason names 导购: the whole sentence must show).
+    let reason = texts(
+        &brand.db,
+        "SELECT c.reason FROM order_credits c
+        JOIN orders o ON o.id = c.order_id WHERE o.source_id = 'O-PANEL'",
+    )
+    .await;
+    assert!(reason[0].starts_with("客户的专属导购"), "{reason:?}");
+    assert!(credit.contains(&reason[0]), "the reason is shown: {credit}");
     // Tapped again, the panel closes.
     click(&page, "[data-testid=my-performance]").await;
     wait_for_count(&page, "[data-testid=performance]", 0).await;
@@ -170,7 +178,15 @@ async fn the_demo_loop_send_open_order_and_see_it_credited() {
         credit.contains(&number) && credit.contains("¥199.00"),
         "{number}: {credit}"
     );
-    assert!(credit.contains("导购"), "with its reason: {credit}");
+    let reason = texts(
+        &brand.db,
+        &format!(
+            "SELECT c.reason FROM order_credits c
+        JOIN orders o ON o.id = c.order_id WHERE o.source_id = '{number}'"
+        ),
+    )
+    .await;
+    assert!(credit.contains(&reason[0]), "with its reason: {credit}");
     let credited = texts(
         &brand.db,
         &format!(
