@@ -22,6 +22,7 @@ mod m20261201_000014_radar;
 mod m20261201_000015_welcome;
 mod m20261202_000016_attribution;
 mod m20261202_000017_report_days;
+mod m20261202_000018_manual_bindings;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_welcome::Migration),
             Box::new(m20261202_000016_attribution::Migration),
             Box::new(m20261202_000017_report_days::Migration),
+            Box::new(m20261202_000018_manual_bindings::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Each member's binding guide (专属导购) over time, rebuilt from the facts whenever one of them
-//! changes: the WeCom adds of the member's customer (first guide to add them), valid stamped
-//! touches, stamped purchases and completed transfers of a departed guide's customers. The
+//! changes (`binding_facts`): the WeCom adds of the member's customer (first guide to add
+//! them), valid stamped touches, stamped purchases, completed transfers of a departed guide's
+//! customers and bindings made by hand. The
 //! history is a function of the facts in time order ([`fold`]), never of the order they
 //! arrived in, so a late or repeated report gives the same bindings.
 
@@ -11,24 +12,10 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
 };
 
+use super::binding_facts::{Fact, facts_of};
 use crate::config::AttributionPolicy;
-use crate::directory::transfer_status;
-use crate::entity::{binding, customer_transfer, guide_customer, member_customer, touch};
+use crate::entity::{binding, touch};
 use crate::reports::tally::Tally;
-
-/// Something that may bind a member to a guide.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fact {
-    pub at: DateTime<Utc>,
-    /// `wecom_add`, `stamped_touch`, `purchase` or `transfer`.
-    pub source: &'static str,
-    pub guide: i64,
-    pub store: Option<i64>,
-    /// The share token, order or transfer behind it.
-    pub evidence: String,
-    /// For a transfer: the departed guide whose bindings move.
-    pub from_guide: Option<i64>,
-}
 
 /// One period of a member's binding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +31,8 @@ pub struct Period {
 
 /// The binding history the facts make under `policy`: the first fact binds; the binding
 /// guide's own facts keep it alive; with a lock period, another guide's fact after `lock_days`
-/// without the binding guide rebinds; a transfer moves the departed guide's binding.
+/// without the binding guide rebinds; a transfer moves the departed guide's binding; a binding
+/// made by hand replaces the current one at once.
 pub fn fold(policy: &AttributionPolicy, mut facts: Vec<Fact>) -> Vec<Period> {
     facts.sort_by(|a, b| (a.at, a.source, &a.evidence).cmp(&(b.at, b.source, &b.evidence)));
     let mut periods: Vec<Period> = Vec::new();
@@ -58,6 +46,8 @@ pub fn fold(policy: &AttributionPolicy, mut facts: Vec<Fact>) -> Vec<Period> {
                 last_seen = fact.at;
                 false
             }
+            // A binding made by hand ends the current one whatever the lock.
+            (Some(_), None) if fact.source == "manual" => true,
             (Some(_), None) => policy
                 .lock_days
                 .is_some_and(|days| fact.at > last_seen + Duration::days(days)),
@@ -68,10 +58,10 @@ pub fn fold(policy: &AttributionPolicy, mut facts: Vec<Fact>) -> Vec<Period> {
         }
         if let Some(open) = periods.last_mut().filter(|p| p.ended_at.is_none()) {
             open.ended_at = Some(fact.at);
-            open.ended_by = Some(if fact.from_guide.is_some() {
-                "transfer"
-            } else {
-                "lock_lapsed"
+            open.ended_by = Some(match (fact.from_guide, fact.source) {
+                (Some(_), _) => "transfer",
+                (None, "manual") => "manual",
+                (None, _) => "lock_lapsed",
             });
         }
         last_seen = fact.at;
@@ -143,11 +133,7 @@ pub async fn rebuild(
     members: &[i64],
     touches: &HashMap<i64, Vec<touch::Model>>,
 ) -> Result<Rebuilt, DbErr> {
-    let mut facts = wecom_facts(txn, members).await?;
-    for (member, list) in touches {
-        let own = facts.entry(*member).or_default();
-        own.extend(list.iter().filter_map(touch_fact));
-    }
+    let mut facts = facts_of(txn, members, touches).await?;
     let mut by_member = stored(txn, members).await?;
     let mut changed = BTreeSet::new();
     let mut rows = Vec::new();
@@ -247,100 +233,6 @@ async fn replace(
     Ok(rebuilt)
 }
 
-fn touch_fact(touched: &touch::Model) -> Option<Fact> {
-    Some(Fact {
-        at: touched.touched_at,
-        source: if touched.kind == "order" {
-            "purchase"
-        } else {
-            "stamped_touch"
-        },
-        guide: touched.guide_id?,
-        store: touched.store_id,
-        evidence: touched.share_token.clone().unwrap_or_default(),
-        from_guide: None,
-    })
-}
-
-/// The members linked to each WeCom customer of `members`.
-async fn members_by_customer(
-    txn: &DatabaseTransaction,
-    members: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
-    let mut member_of: HashMap<i64, Vec<i64>> = HashMap::new();
-    for chunk in members.chunks(500) {
-        for link in member_customer::Entity::find()
-            .filter(member_customer::Column::MemberId.is_in(chunk.to_vec()))
-            .all(txn)
-            .await?
-        {
-            member_of
-                .entry(link.customer_id)
-                .or_default()
-                .push(link.member_id);
-        }
-    }
-    Ok(member_of)
-}
-
-/// The WeCom adds of the members' customers and the completed transfers of those customers.
-async fn wecom_facts(
-    txn: &DatabaseTransaction,
-    members: &[i64],
-) -> Result<HashMap<i64, Vec<Fact>>, DbErr> {
-    let member_of = members_by_customer(txn, members).await?;
-    let customers: Vec<i64> = member_of
-        .keys()
-        .copied()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut facts: HashMap<i64, Vec<Fact>> = HashMap::new();
-    // A customer's fact is each linked member's.
-    let mut add = |customer: i64, fact: Fact| {
-        for member in member_of.get(&customer).into_iter().flatten() {
-            facts.entry(*member).or_default().push(fact.clone());
-        }
-    };
-    for chunk in customers.chunks(500) {
-        for relation in guide_customer::Entity::find()
-            .filter(guide_customer::Column::CustomerId.is_in(chunk.to_vec()))
-            .all(txn)
-            .await?
-        {
-            let fact = Fact {
-                at: relation.added_at,
-                source: "wecom_add",
-                guide: relation.guide_id,
-                store: None,
-                evidence: format!("relation:{}", relation.id),
-                from_guide: None,
-            };
-            add(relation.customer_id, fact);
-        }
-        for moved in customer_transfer::Entity::find()
-            .filter(customer_transfer::Column::CustomerId.is_in(chunk.to_vec()))
-            .filter(customer_transfer::Column::Status.eq(transfer_status::DONE))
-            .all(txn)
-            .await?
-        {
-            let Some(to) = moved.takeover_guide_id else {
-                continue;
-            };
-            let fact = Fact {
-                at: moved.updated_at,
-                source: "transfer",
-                guide: to,
-                store: None,
-                evidence: format!("transfer:{}", moved.id),
-                from_guide: Some(moved.handover_guide_id),
-            };
-            add(moved.customer_id, fact);
-        }
-    }
-    Ok(facts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,6 +315,24 @@ mod tests {
             guides(&fold(&AttributionPolicy::default(), facts)),
             [(2, "purchase", None)]
         );
+    }
+
+    #[test]
+    fn a_binding_made_by_hand_replaces_the_current_one_whatever_the_lock() {
+        let facts = vec![
+            fact(0, "wecom_add", 1),
+            fact(5, "manual", 2),
+            fact(6, "stamped_touch", 1),
+            fact(7, "manual", 2),
+        ];
+        // Permanent first touch: only a transfer or a hand could move it; the hand does, at
+        // once, and guide 1's touch the next day does not take it back.
+        let periods = fold(&AttributionPolicy::default(), facts);
+        assert_eq!(
+            guides(&periods),
+            [(1, "wecom_add", Some("manual")), (2, "manual", None)]
+        );
+        assert_eq!(periods[1].started_at, day(5));
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! guides rebuilt from the facts (`bindings`), and their paid orders credited (`credit`)
 //! into the ledger (`ledger`), under the brand's policy version (`policy`).
 
+pub mod binding_facts;
 pub mod bindings;
 pub mod credit;
 pub mod ledger;
+pub mod manual_binding;
 pub mod policy;
 pub mod reasons;
 pub mod replay;

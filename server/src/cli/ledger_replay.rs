@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::Subcommand;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::attribution::{policy, replay::replay};
@@ -13,32 +12,14 @@ use crate::config::Settings;
 use crate::database;
 use crate::entity::{guide, store};
 
-#[derive(Debug, Subcommand)]
-pub(super) enum AttributionAction {
-    /// Recompute the ledger of a period; a dry run unless `--apply`.
-    Replay {
-        /// The first day (China time), `YYYY-MM-DD`, or an RFC 3339 time.
-        #[arg(long)]
-        from: String,
-        /// The policy version to credit by (`attribution_policies`); default: the configured.
-        #[arg(long)]
-        policy: Option<i32>,
-        /// Write the recomputed ledger (without it nothing is written).
-        #[arg(long)]
-        apply: bool,
-    },
-}
-
-pub(super) async fn attribution(
+/// Recomputes the ledger from `from` on under `asked` (the configured policy by default).
+pub(super) async fn replay_command(
     settings: Settings,
-    action: AttributionAction,
+    from: &str,
+    asked: Option<i32>,
+    apply: bool,
 ) -> anyhow::Result<()> {
-    let AttributionAction::Replay {
-        from,
-        policy: asked,
-        apply,
-    } = action;
-    let from = parse_from(&from)?;
+    let from = parse_from(from)?;
     let db = database::connect(&settings.database).await?;
     database::migrate(&db).await?;
     let (rules, version) = match asked {

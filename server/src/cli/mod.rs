@@ -9,12 +9,14 @@ use clap::{Parser, Subcommand};
 
 #[cfg(feature = "demo")]
 mod demo;
+mod hand_binding;
 mod ledger_replay;
 mod operations;
 mod stamp;
 mod wecom_mirror;
 
-use ledger_replay::{AttributionAction, attribution};
+use hand_binding::bind_command;
+use ledger_replay::replay_command;
 use operations::{InboxAction, MigrateAction, import, inbox, migrate};
 use stamp::{StampAction, stamp};
 use wecom_mirror::{SyncAction, sync, transfer};
@@ -79,7 +81,8 @@ enum Command {
         #[arg(long)]
         no_credit: bool,
     },
-    /// Sales credit: recompute a period's ledger under a policy version.
+    /// Sales credit: recompute a period's ledger under a policy version, or bind a member to
+    /// a guide by hand.
     Attribution {
         #[command(subcommand)]
         action: AttributionAction,
@@ -98,6 +101,35 @@ enum Command {
     #[cfg(feature = "demo")]
     #[command(flatten)]
     Demo(demo::DemoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AttributionAction {
+    /// Recompute the ledger of a period; a dry run unless `--apply`.
+    Replay {
+        /// The first day (China time), `YYYY-MM-DD`, or an RFC 3339 time.
+        #[arg(long)]
+        from: String,
+        /// The policy version to credit by (`attribution_policies`); default: the configured.
+        #[arg(long)]
+        policy: Option<i32>,
+        /// Write the recomputed ledger (without it nothing is written).
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Bind a member to a guide from now on, whatever the policy's lock (专属导购 by hand);
+    /// their orders from now on are credited by the new binding.
+    Bind {
+        /// The mall's member id.
+        #[arg(long)]
+        member: String,
+        /// The guide's WeCom userid.
+        #[arg(long, value_name = "USERID")]
+        guide: String,
+        /// Why (kept with the binding, shown in its history).
+        #[arg(long)]
+        note: String,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -128,7 +160,18 @@ pub fn main() -> ExitCode {
             Command::Inbox { action } => inbox(settings, action).await,
             Command::Sync { action } => sync(settings, action).await,
             Command::Stamp { action } => stamp(&settings, action),
-            Command::Attribution { action } => attribution(settings, action).await,
+            Command::Attribution { action } => match action {
+                AttributionAction::Replay {
+                    from,
+                    policy,
+                    apply,
+                } => replay_command(settings, &from, policy, apply).await,
+                AttributionAction::Bind {
+                    member,
+                    guide,
+                    note,
+                } => bind_command(settings, &member, &guide, &note).await,
+            },
             Command::Import {
                 kind,
                 file,

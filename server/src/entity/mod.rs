@@ -15,6 +15,7 @@ pub mod follow_history;
 pub mod guide;
 pub mod guide_customer;
 pub mod guide_customer_tag;
+pub mod manual_binding;
 pub mod material;
 pub mod member;
 pub mod member_customer;

@@ -1,12 +1,14 @@
 //! The brand's crediting policy, rule by rule, on both databases: a lock period that lapses
 //! lets another guide's touch rebind (orders before stay with the first guide, after go to
 //! the second); a binding guide of another store is not credited when the store must match;
-//! the last-share window holds its edge to the second.
+//! the last-share window holds its edge to the second; a stamped purchase binds a member no
+//! guide has added only when the policy says so; a binding made by hand takes over at once.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use reqwest::StatusCode;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
+use server::attribution::manual_binding::{ByHand, bind_by_hand};
 use server::commerce::batch::Kind;
 use server::config::{AttributionPolicy, CreditRule};
 use server::entity::guide_customer;
@@ -187,4 +189,130 @@ async fn the_last_share_window_holds_to_the_second() {
             "O-3-OUTSIDE:store:-",
         ]
     );
+}
+
+/// Customer 1 as no guide's WeCom contact (guide.li sent the coupon, then the relation went),
+/// ordering first with guide.li's stamp and later without: under `purchase_binds` the stamped
+/// order binds them to guide.li and the later order follows the binding; without it neither
+/// binds and both go to the store.
+async fn unadded_member_orders_twice(purchase_binds: bool) -> (Vec<String>, Vec<String>) {
+    let brand = brand().await;
+    let policy = AttributionPolicy {
+        purchase_binds,
+        rules: vec![CreditRule::Binding, CreditRule::Store],
+        ..AttributionPolicy::default()
+    };
+    let after = crediting(&brand.db, policy).await;
+    let stamp = stamp_from(&brand, &brand.li, "purchase").await;
+    tests::sql::execute(&brand.db, "DELETE FROM guide_customers").await;
+    let now = Utc::now();
+    let mut stamped = paid_at("O-1-STAMPED", "S001", now);
+    stamped["stamp"] = json!(stamp);
+    report(&brand.db, &after, Kind::Orders, vec![stamped]).await;
+    report(
+        &brand.db,
+        &after,
+        Kind::Orders,
+        vec![paid_at("O-2-LATER", "S001", now + Duration::days(3))],
+    )
+    .await;
+    let bindings = tests::sql::texts(
+        &brand.db,
+        "SELECT g.wecom_userid || ':' || b.source FROM bindings b
+        JOIN guides g ON g.id = b.guide_id ORDER BY b.started_at",
+    )
+    .await;
+    (credited(&brand.db).await, bindings)
+}
+
+#[tokio::test]
+async fn a_stamped_purchase_binds_an_unbound_member_only_when_the_policy_says_so() {
+    let (credits, bindings) = unadded_member_orders_twice(true).await;
+    assert_eq!(bindings, ["guide.li:purchase"]);
+    assert_eq!(
+        credits,
+        ["O-1-STAMPED:binding:guide.li", "O-2-LATER:binding:guide.li"]
+    );
+    let (credits, bindings) = unadded_member_orders_twice(false).await;
+    assert!(bindings.is_empty(), "{bindings:?}");
+    assert_eq!(credits, ["O-1-STAMPED:store:-", "O-2-LATER:store:-"]);
+}
+
+#[tokio::test]
+async fn a_binding_made_by_hand_takes_over_from_now_on() {
+    let brand = brand().await;
+    let policy = AttributionPolicy {
+        rules: vec![CreditRule::Binding, CreditRule::Store],
+        ..AttributionPolicy::default()
+    };
+    let after = crediting(&brand.db, policy.clone()).await;
+    // Paid after the brand's WeCom adds, before the binding by hand.
+    let earlier = Utc::now();
+    report(
+        &brand.db,
+        &after,
+        Kind::Orders,
+        vec![paid_at("O-1-BEFORE", "S001", earlier)],
+    )
+    .await;
+    let asked = |member, guide, note| ByHand {
+        member,
+        guide,
+        note,
+        by: "it-ops",
+    };
+    for (wrong, refused) in [
+        (asked("M-NONE", "guide.wang", "x"), "no member"),
+        (asked("M1", "guide.none", "x"), "no guide"),
+        (asked("M1", "guide.wang", "  "), "note"),
+    ] {
+        let Err(err) = bind_by_hand(&brand.db, &policy, after.version, wrong).await else {
+            panic!("bound although {refused}");
+        };
+        assert!(err.to_string().contains(refused), "{err}");
+    }
+    let bound = bind_by_hand(
+        &brand.db,
+        &policy,
+        after.version,
+        asked("M1", "guide.wang", "顾客要求更换专属导购"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bound.guide_name, "王芳");
+    report(
+        &brand.db,
+        &after,
+        Kind::Orders,
+        vec![paid_at(
+            "O-2-AFTER",
+            "S001",
+            Utc::now() + Duration::minutes(1),
+        )],
+    )
+    .await;
+    assert_eq!(
+        credited(&brand.db).await,
+        [
+            "O-1-BEFORE:binding:guide.li",
+            "O-2-AFTER:binding:guide.wang"
+        ]
+    );
+    let history = tests::sql::texts(
+        &brand.db,
+        "SELECT g.wecom_userid || ':' || b.source || ':' || COALESCE(b.ended_by, 'open')
+        FROM bindings b JOIN guides g ON g.id = b.guide_id ORDER BY b.started_at",
+    )
+    .await;
+    assert_eq!(
+        history,
+        ["guide.li:wecom_add:manual", "guide.wang:manual:open"]
+    );
+    let reason = tests::sql::texts(
+        &brand.db,
+        "SELECT c.reason FROM order_credits c JOIN orders o ON o.id = c.order_id
+        WHERE o.source_id = 'O-2-AFTER'",
+    )
+    .await;
+    assert!(reason[0].contains("手动指定"), "{reason:?}");
 }
