@@ -20,6 +20,10 @@ pub struct CreditLine {
     pub guide: Option<Party>,
     pub store: Option<Party>,
     pub evidence: CreditEvidence,
+    /// Whether the row credits (or reverses) the signed-in guide: the sidebar's
+    /// 为什么算给我 / 为什么不算给我.
+    #[serde(default)]
+    pub mine: bool,
 }
 
 /// A guide or store: GuideDesk's id and the name people know.

@@ -138,6 +138,14 @@ pub async fn order(id: i64) -> Result<OrderDetail, ApiFailure> {
     get(&format!("/api/v1/orders/{id}")).await
 }
 
+/// `GET /api/v1/orders/{id}/credit` as the browser's own JSON (`JSON.parse`): read field by
+/// field where it is shown, without serde's deserializer for the ledger's evidence.
+pub async fn order_credit(id: i64) -> Result<wasm_bindgen::JsValue, ApiFailure> {
+    let (status, text) =
+        exchange(Request::get(&format!("/api/v1/orders/{id}/credit")).build()).await?;
+    js_sys::JSON::parse(&text).map_err(|_| ApiFailure::Unexpected(format!("HTTP {status}")))
+}
+
 pub async fn timeline(
     customer: String,
     cursor: Option<String>,

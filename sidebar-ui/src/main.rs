@@ -16,6 +16,7 @@ mod guide_session;
 mod load_error;
 mod materials_tab;
 mod message_preview;
+mod order_credit_why;
 mod order_details;
 mod order_row;
 mod orders_tab;

@@ -1,4 +1,5 @@
-//! An order in full, read when its row opens: items, amounts and every parcel (`Parcel`).
+//! An order in full, read when its row opens: items, amounts, whose sale it is
+//! (`OrderCreditWhy`) and every parcel (`Parcel`).
 
 use leptos::prelude::*;
 use shared::customer::OrderDetail;
@@ -6,6 +7,7 @@ use shared::customer::OrderDetail;
 use crate::api;
 use crate::format::yuan;
 use crate::load_error::LoadError;
+use crate::order_credit_why::OrderCreditWhy;
 use crate::parcel::Parcel;
 use crate::reading::Reading;
 use crate::skeleton::skeleton;
@@ -45,6 +47,7 @@ fn order_detail(detail: OrderDetail) -> impl IntoView {
                 <p class="between muted"><span>"优惠"</span><span>{format!("-{}", yuan(detail.discount_fen))}</span></p>
             })}
             <p class="between"><span>"实付"</span><strong>{yuan(detail.paid_fen)}</strong></p>
+            <OrderCreditWhy id=detail.id />
             {if detail.shipments.is_empty() {
                 view! { <p class="muted">"暂无物流信息"</p> }.into_any()
             } else {

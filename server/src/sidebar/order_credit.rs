@@ -33,6 +33,7 @@ pub async fn order_credit(
     let credits = rows
         .into_iter()
         .map(|(row, guide_name, store_name)| CreditLine {
+            mine: row.guide_id == Some(guide.id),
             amount_fen: row.amount_fen,
             rule: row.rule,
             reason: row.reason,

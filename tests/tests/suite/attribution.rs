@@ -122,6 +122,7 @@ async fn a_stamped_sale_goes_to_the_binding_guide_and_a_partial_refund_is_revers
     assert_eq!(lines[0]["amountFen"], 10_001);
     assert_eq!(lines[0]["rule"], "binding");
     assert_eq!(lines[0]["guide"]["name"], "李娜");
+    assert_eq!(lines[0]["mine"], true, "guide.li asked: the row is theirs");
     assert!(
         lines[0]["reason"].as_str().unwrap().contains("专属导购"),
         "{credit}"

@@ -1,19 +1,23 @@
 //! The 业绩 panel in headless Chromium: after a stamped order is credited to guide.li, 我的业绩
 //! shows the month's net sales, the rank in the store, a bar for the day, and the order with
-//! the reason it counts for her.
+//! the reason it counts for her; an opened order says 为什么算给我 (a stamped order, hers by the
+//! last share) or 为什么不算给我 (an order without a stamp, credited to the store), each with the
+//! ledger's reason.
 
 use chrono::{Duration, Utc};
 use serde_json::json;
 use server::commerce::batch::{Kind, apply_batch};
 use server::commerce::stamped::NothingAfter;
-use server::config::AttributionPolicy;
-use tests::browser::{HeadlessBrowser, click, wait_for_count, wait_for_exact, wait_for_text};
+use server::config::{AttributionPolicy, CreditRule};
+use tests::browser::{
+    HeadlessBrowser, click, screenshot, wait_for_count, wait_for_exact, wait_for_text,
+};
 use tests::seeded::seeded_brand_with;
 use tests::sql::texts;
 
 use crate::attribution::{crediting, order, report};
 use crate::reports::share_from_li;
-use crate::sending::brand;
+use crate::sending::{brand, customer_id};
 
 #[tokio::test]
 async fn my_performance_shows_the_credited_order_with_its_reason() {
@@ -61,6 +65,86 @@ async fn my_performance_shows_the_credited_order_with_its_reason() {
     // Tapped again, the panel closes.
     click(&page, "[data-testid=my-performance]").await;
     wait_for_count(&page, "[data-testid=performance]", 0).await;
+    browser.close().await;
+}
+
+/// The ledger's reason for `order_no`'s credit.
+async fn reason_of(db: &sea_orm::DatabaseConnection, order_no: &str) -> String {
+    let sql = format!(
+        "SELECT c.reason FROM order_credits c
+        JOIN orders o ON o.id = c.order_id WHERE o.source_id = '{order_no}'"
+    );
+    texts(db, &sql).await.pop().unwrap()
+}
+
+#[tokio::test]
+async fn an_opened_order_says_why_it_is_or_is_not_credited_to_the_guide() {
+    let brand = brand().await;
+    let policy = AttributionPolicy {
+        rules: vec![CreditRule::LastShare, CreditRule::Store],
+        ..AttributionPolicy::default()
+    };
+    let after = crediting(&brand.db, policy).await;
+    let (stamp, _) = share_from_li(&brand).await;
+    let paid = |minutes: i64| {
+        let at = (Utc::now() + Duration::minutes(minutes)).to_rfc3339();
+        json!({"paid_at": at, "ordered_at": at, "updated_at": at, "store_id": "S002"})
+    };
+    let mut stamped = paid(1);
+    stamped["stamp"] = json!(stamp);
+    report(
+        &brand.db,
+        &after,
+        Kind::Orders,
+        vec![
+            order("O-WHY-MINE", "M1", 12_345, stamped),
+            // Before the share existed: no touch to credit, so the store's.
+            order("O-WHY-STORE", "M1", 6_789, paid(-60)),
+        ],
+    )
+    .await;
+
+    let browser = HeadlessBrowser::launch().await;
+    let page = browser.open(&brand.app.url("/auth/wecom/start")).await;
+    click(&page, "a[data-userid='guide.li']").await;
+    wait_for_text(&page, "[data-testid=signed-in]").await;
+    page.goto(
+        brand
+            .app
+            .url(&format!("/sidebar/?customer={}", customer_id(1))),
+    )
+    .await
+    .unwrap();
+    click(&page, "[data-testid=tab-orders]").await;
+    for (order_no, title, summary, who) in [
+        (
+            "O-WHY-MINE",
+            "为什么算给我",
+            "本单计入你的业绩 ¥123.45",
+            "我（李娜）",
+        ),
+        (
+            "O-WHY-STORE",
+            "为什么不算给我",
+            "本单没有计入你的业绩",
+            "门店 杭州湖滨店",
+        ),
+    ] {
+        let at = format!("[data-order='{order_no}']");
+        click(&page, &format!("{at} button.row")).await;
+        wait_for_exact(&page, &format!("{at} [data-testid=credit-title]"), title).await;
+        wait_for_exact(
+            &page,
+            &format!("{at} [data-testid=credit-summary]"),
+            summary,
+        )
+        .await;
+        let line = wait_for_text(&page, &format!("{at} [data-testid=credit-line]")).await;
+        assert!(line.starts_with(who), "{order_no}: {line}");
+        let reason = reason_of(&brand.db, order_no).await;
+        wait_for_exact(&page, &format!("{at} [data-testid=credit-reason]"), &reason).await;
+    }
+    screenshot(&page, "sidebar-order-credit-why").await;
     browser.close().await;
 }
 
