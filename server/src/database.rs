@@ -85,3 +85,33 @@ impl WriteGate {
         }
     }
 }
+
+/// The connection pool now: connections open, idle among them, and the most it may open.
+pub struct PoolFigures {
+    pub open: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
+pub fn pool_figures(db: &DatabaseConnection) -> Option<PoolFigures> {
+    // sea-orm's pool getters panic on another backend: asked only for the one in use.
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            Some(PoolFigures {
+                open: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            })
+        }
+        DatabaseBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            Some(PoolFigures {
+                open: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            })
+        }
+        _ => None,
+    }
+}

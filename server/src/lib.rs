@@ -19,6 +19,7 @@ pub mod error;
 pub mod health;
 pub mod inbox;
 pub mod media;
+pub mod monitoring;
 pub mod reports;
 pub mod request_log;
 pub mod secret;

@@ -40,6 +40,8 @@ pub struct TestApp {
     /// The app's database, for tests that look at what it stored.
     pub database_url: String,
     pub port: u16,
+    /// `/metrics`' own port, when `GUIDEDESK_METRICS_LISTEN` gave it one.
+    pub metrics_port: Option<u16>,
     pub http: reqwest::Client,
     pub database_proxy: Option<TcpProxy>,
     pub cache_proxy: Option<TcpProxy>,
@@ -118,12 +120,14 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
         .unwrap_or_else(|e| panic!("build app: {e:#}"));
     let port = app.port();
     let handle = app.handle();
+    let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
 
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         database_url: env.get("DATABASE_URL").cloned().unwrap_or_default(),
         port,
+        metrics_port,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -10,6 +10,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
+mod assembly;
 mod routes;
 mod wecom;
 
@@ -20,10 +21,8 @@ use crate::cache::SharedCache;
 use crate::commerce::ingest::IngestSecret;
 use crate::commerce::stamped::AfterBatch;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
-use crate::directory::relation_hook::RelationsChanged;
-use crate::inbox::{self, Dependents, Intake, WorkerSettings};
-use crate::shares::radar::RadarFeed;
-use crate::shares::welcome::{WelcomeFeed, Welcomer};
+use crate::inbox::{self, Intake, WorkerSettings};
+use crate::monitoring::{self, MetricsHandle};
 use crate::shares::{ClickRecorder, ClickWriter, ShareTargets};
 use crate::sidebar::SidebarAssets;
 use crate::sidebar::sending::SendingSetup;
@@ -41,6 +40,8 @@ pub struct Application {
     syncing: Option<Syncing>,
     /// Writes short-link clicks; finished after the server stops, so none is left behind.
     click_writer: ClickWriter,
+    /// `/metrics` on its own address (`GUIDEDESK_METRICS_LISTEN`), and its port.
+    metrics_apart: Option<(Server, u16)>,
 }
 
 struct Syncing {
@@ -60,39 +61,37 @@ impl Application {
     /// Everything that can fail at start-up fails here, before the port is announced.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let (db, cache) = open_storage(&settings).await?;
-        let assets = load_sidebar(&settings).await?;
+        let assets = assembly::load_sidebar(&settings).await?;
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let public_url = settings.public_base_url(port);
 
-        let callback = callback_verifier(&settings.wecom)?;
-        let wecom = wecom_client(&settings.wecom, &cache)?;
-        wecom::warn_unconfigured(&callback, &wecom);
+        let (callback, wecom) = wecom::configured(&settings.wecom, &cache)?;
         let inbox_wakeup = Arc::new(tokio::sync::Notify::new());
         let write_gate = database::WriteGate::for_database(&db);
         let attribution = Arc::new(crate::attribution::Attribution::start(&db, &settings).await?);
-        let welcome = welcomer(&settings, wecom.as_ref(), &db, &write_gate, &public_url);
-        let inbox_worker = settings.inbox.worker.then(|| InboxWorker {
-            db: db.clone(),
-            wakeup: Arc::clone(&inbox_wakeup),
-            settings: worker_settings(&settings, write_gate.clone(), welcome, attribution.clone()),
-        });
-        let syncing = syncing(&settings, wecom.as_ref(), &db, &cache);
-        let radar = wecom
-            .as_ref()
-            .map(|wecom| RadarFeed::start(db.clone(), wecom.clone(), public_url.clone()));
+        let inbox_worker = assembly::inbox_worker(
+            &settings,
+            &db,
+            wecom.as_ref(),
+            &write_gate,
+            &public_url,
+            (attribution.clone(), Arc::clone(&inbox_wakeup)),
+        );
+        let syncing = assembly::syncing(&settings, wecom.as_ref(), &db, &cache);
         let (clicks, click_writer) =
-            ClickRecorder::start(click_writer_database(&settings, &db).await?, radar);
+            assembly::clicks(&settings, &db, wecom.as_ref(), &public_url).await?;
+        let (metrics, metrics_apart) = assembly::metrics(&settings, &db)?;
         let dependencies = Dependencies {
             after_batch: web::Data::from(attribution as Arc<dyn AfterBatch>),
             clicks: web::Data::new(clicks),
             share_targets: web::Data::new(ShareTargets::default()),
-            sending: web::Data::new(sending_setup(&settings, &write_gate)),
+            sending: web::Data::new(assembly::sending_setup(&settings, &write_gate)),
             mall: web::Data::new(settings.mall.clone()),
             reports: web::Data::new(settings.reports.clone()),
             inbox: web::Data::new(Intake::start(db.clone(), write_gate.clone(), inbox_wakeup)),
-            sessions: web::Data::new(sessions(&settings, &cache)),
+            sessions: web::Data::new(assembly::sessions(&settings, &cache)),
             db: web::Data::new(db),
             cache: web::Data::from(cache),
             callback: callback.map(web::Data::new),
@@ -105,6 +104,8 @@ impl Application {
                 .clone()
                 .map(|secret| web::Data::new(IngestSecret(secret))),
             assets: web::Data::new(assets),
+            // On the main address only when it has no address of its own.
+            metrics: metrics_apart.is_none().then(|| web::Data::new(metrics)),
         };
         let server = serve(listener, dependencies, settings.shutdown_timeout_secs)?;
         Ok(Self {
@@ -114,11 +115,17 @@ impl Application {
             inbox_worker,
             syncing,
             click_writer,
+            metrics_apart,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of `/metrics` when it is served apart (`GUIDEDESK_METRICS_LISTEN`).
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_apart.as_ref().map(|(_, port)| *port)
     }
 
     /// The base URL the sidebar is served under (`{public_url}/sidebar/`).
@@ -164,7 +171,15 @@ impl Application {
                 )));
             }
         }
+        let metrics_apart = self.metrics_apart.map(|(server, _)| {
+            let handle = server.handle();
+            (tokio::spawn(server), handle)
+        });
         let served = self.server.await;
+        if let Some((task, handle)) = metrics_apart {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         // Every request has been answered: the clicks they recorded are written now.
         self.click_writer.finish().await;
         // A row being applied is rolled back with its transaction and picked up again later;
@@ -197,110 +212,6 @@ async fn open_storage(
     Ok((db, cache))
 }
 
-/// The replicas that apply callbacks also keep the mirror in sync (when WeCom is configured).
-fn syncing(
-    settings: &Settings,
-    wecom: Option<&WecomClient>,
-    db: &sea_orm::DatabaseConnection,
-    cache: &SharedCache,
-) -> Option<Syncing> {
-    let wecom = wecom.filter(|_| settings.inbox.worker)?;
-    Some(Syncing {
-        db: db.clone(),
-        wecom: wecom.clone(),
-        cache: cache.clone(),
-        schedule: settings.sync,
-    })
-}
-
-/// The click writer's own connections: opened by its task on this runtime, they are still
-/// usable for its last write at shutdown, after the HTTP workers' runtimes (on which the
-/// shared pool's connections may have been opened) have stopped. An in-memory SQLite
-/// database cannot be opened twice: there the shared pool serves.
-async fn click_writer_database(
-    settings: &Settings,
-    shared: &sea_orm::DatabaseConnection,
-) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    if settings.database.url.expose().contains(":memory:") {
-        return Ok(shared.clone());
-    }
-    database::connect(&crate::config::DatabaseSettings {
-        url: settings.database.url.clone(),
-        pool_size: 2,
-    })
-    .await
-    .context("cannot open the database for the click writer")
-}
-
-/// The sidebar's build, read (and compressed) off the event loop.
-async fn load_sidebar(settings: &Settings) -> anyhow::Result<SidebarAssets> {
-    let sidebar_dir = settings.sidebar_dir.clone();
-    let assets = tokio::task::spawn_blocking(move || SidebarAssets::load(&sidebar_dir))
-        .await
-        .context("loading the sidebar build was interrupted")??;
-    if assets.is_built() {
-        tracing::info!(files = assets.file_count(), dir = %settings.sidebar_dir.display(), "sidebar loaded");
-    } else {
-        tracing::warn!(
-            dir = %settings.sidebar_dir.display(),
-            "no sidebar build found (run `trunk build --release`); /sidebar/ answers with an error"
-        );
-    }
-    Ok(assets)
-}
-
-/// What welcoming new customers needs (with WeCom configured): started by the inbox worker.
-fn welcomer(
-    settings: &Settings,
-    wecom: Option<&WecomClient>,
-    db: &sea_orm::DatabaseConnection,
-    gate: &database::WriteGate,
-    public_url: &str,
-) -> Option<Welcomer> {
-    Some(Welcomer {
-        db: db.clone(),
-        gate: gate.clone(),
-        stamping: settings.stamp.clone(),
-        mall: settings.mall.clone(),
-        public_url: public_url.to_owned(),
-        wecom: wecom?.clone(),
-        media: Default::default(),
-    })
-}
-
-/// What sending needs, built once: the stamp and mall settings, the coupon lanes, the
-/// media library and the group chats WeCom has told us about.
-fn sending_setup(settings: &Settings, gate: &database::WriteGate) -> SendingSetup {
-    SendingSetup {
-        gate: gate.clone(),
-        lanes: Default::default(),
-        stamping: settings.stamp.clone(),
-        mall: settings.mall.clone(),
-        media: Default::default(),
-        chats: Default::default(),
-        // Half the pool: reads keep the other half during a burst of sends.
-        permits: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            (settings.database.pool_size as usize / 2).max(1),
-        )),
-    }
-}
-
-fn worker_settings(
-    settings: &Settings,
-    gate: database::WriteGate,
-    welcome: Option<Welcomer>,
-    dependents: Arc<dyn RelationsChanged>,
-) -> WorkerSettings {
-    WorkerSettings {
-        welcome: welcome.map(WelcomeFeed::start),
-        dependents: Some(Dependents(dependents)),
-        lease: std::time::Duration::from_secs(settings.inbox.lease_secs),
-        max_attempts: i32::try_from(settings.inbox.max_attempts).unwrap_or(8),
-        gate,
-        ..WorkerSettings::default()
-    }
-}
-
 /// The HTTP server on `listener`, every handler handed its dependencies.
 fn serve(
     listener: TcpListener,
@@ -309,6 +220,7 @@ fn serve(
 ) -> std::io::Result<Server> {
     Ok(HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(monitoring::http::count_request))
             .wrap(from_fn(request_log::log_request))
             .configure(|cfg| dependencies.register(cfg))
             .configure(routes::configure_extractors)
@@ -318,11 +230,6 @@ fn serve(
     // SIGTERM/SIGINT stop accepting, then in-flight requests get this long to finish.
     .shutdown_timeout(shutdown_timeout_secs)
     .run())
-}
-
-fn sessions(settings: &Settings, cache: &Arc<dyn cache::Cache>) -> Sessions {
-    let ttl = std::time::Duration::from_secs(settings.auth.session_ttl_secs);
-    Sessions::new(cache.clone(), ttl)
 }
 
 /// What the handlers may be handed, each on its own: a handler names the ones it uses.
@@ -348,6 +255,8 @@ struct Dependencies {
     reports: web::Data<crate::config::ReportSettings>,
     /// Crediting, after every ingest batch.
     after_batch: web::Data<dyn AfterBatch>,
+    /// `None` when `/metrics` is served on its own address: the main one answers 404.
+    metrics: Option<web::Data<MetricsHandle>>,
 }
 
 impl Dependencies {
@@ -374,6 +283,9 @@ impl Dependencies {
         }
         if let Some(secret) = &self.ingest_secret {
             cfg.app_data(secret.clone());
+        }
+        if let Some(metrics) = &self.metrics {
+            cfg.app_data(metrics.clone());
         }
     }
 }

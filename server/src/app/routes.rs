@@ -3,7 +3,7 @@
 use actix_web::web;
 
 use crate::error::AppError;
-use crate::{auth, commerce, health, inbox, shares, sidebar};
+use crate::{auth, commerce, health, inbox, monitoring, shares, sidebar};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     // The demo brand's product images: only in a build with the `demo` feature.
@@ -13,6 +13,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/wecom/callback", web::get().to(inbox::verify_callback_url))
         .route("/wecom/callback", web::post().to(inbox::receive_callback))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(monitoring::scrape::metrics_text))
         .route("/auth/wecom/start", web::get().to(auth::start_oauth))
         .service(
             web::resource("/api/v1/session")

@@ -54,9 +54,20 @@ pub fn callback_verifier(wecom: &WecomSettings) -> anyhow::Result<Option<Callbac
     }))
 }
 
+/// Both, for a server: what is missing is said once ([`warn_unconfigured`]).
+pub(super) fn configured(
+    wecom: &WecomSettings,
+    cache: &SharedCache,
+) -> anyhow::Result<(Option<CallbackVerifier>, Option<WecomClient>)> {
+    let callback = callback_verifier(wecom)?;
+    let client = wecom_client(wecom, cache)?;
+    warn_unconfigured(&callback, &client);
+    Ok((callback, client))
+}
+
 /// What a server started without its WeCom settings cannot do, said once at start-up (the
 /// commands that need WeCom refuse to run instead).
-pub(super) fn warn_unconfigured(callback: &Option<CallbackVerifier>, wecom: &Option<WecomClient>) {
+fn warn_unconfigured(callback: &Option<CallbackVerifier>, wecom: &Option<WecomClient>) {
     if callback.is_none() {
         tracing::warn!("WeCom callbacks are not configured; /wecom/callback answers 503");
     }

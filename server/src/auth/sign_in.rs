@@ -93,6 +93,7 @@ pub async fn sign_in(
     );
     let (token, session) = started?;
     tracing::info!(guide_id = guide.id, "guide signed in");
+    metrics::counter!("guidedesk_sessions_total", "event" => "started").increment(1);
 
     let secure = cookies::secure_for(public_url.as_str());
     let ttl = sessions.ttl().as_secs();
@@ -167,6 +168,7 @@ pub async fn sign_out(
 ) -> Result<HttpResponse, AppError> {
     if let Some(cookie) = request.cookie(SESSION_COOKIE) {
         sessions.end(cookie.value()).await?;
+        metrics::counter!("guidedesk_sessions_total", "event" => "ended").increment(1);
     }
     let secure = cookies::secure_for(public_url.as_str());
     Ok(HttpResponse::NoContent()

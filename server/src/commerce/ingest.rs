@@ -61,6 +61,13 @@ pub async fn receive(
         rejected = answer.rejected.len(),
         "ingested"
     );
+    let counted = |outcome: &'static str, n: u64| {
+        metrics::counter!("guidedesk_ingest_records_total", "kind" => kind.name(),
+            "outcome" => outcome)
+        .increment(n);
+    };
+    counted("accepted", answer.accepted);
+    counted("refused", answer.rejected.len() as u64);
     Ok(HttpResponse::Ok().json(answer))
 }
 

@@ -27,6 +27,10 @@ pub(super) const LISTEN: Key = Key {
     env: "GUIDEDESK_LISTEN",
     toml: "listen",
 };
+pub(super) const METRICS_LISTEN: Key = Key {
+    env: "GUIDEDESK_METRICS_LISTEN",
+    toml: "metrics_listen",
+};
 pub(super) const PUBLIC_URL: Key = Key {
     env: "GUIDEDESK_PUBLIC_URL",
     toml: "public_url",
@@ -186,6 +190,7 @@ pub(super) const ALL_KEYS: &[&Key] = &[
     &REDIS_URL,
     &CACHE_PREFIX,
     &LISTEN,
+    &METRICS_LISTEN,
     &PUBLIC_URL,
     &SIDEBAR_DIR,
     &SHUTDOWN_TIMEOUT,

@@ -38,6 +38,9 @@ pub struct Settings {
     pub cache: CacheSettings,
     /// Where to listen, as given (`host:port`; port 0 picks a free port).
     pub listen: String,
+    /// Where `/metrics` is served instead of the main address, when set (so that it need not
+    /// be public).
+    pub metrics_listen: Option<String>,
     /// The public base URL the sidebar is served under, without a trailing slash.
     /// `None` means "same as the listen address", which only suits local runs.
     pub public_url: Option<Url>,

@@ -24,6 +24,10 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
     let cache = cache(raw, problems);
     let listen = raw.get(&LISTEN).unwrap_or_else(|| DEFAULT_LISTEN.into());
     report(problems, &LISTEN, validate_listen(&listen));
+    let metrics_listen = raw.get(&METRICS_LISTEN);
+    if let Some(apart) = &metrics_listen {
+        report(problems, &METRICS_LISTEN, validate_listen(apart));
+    }
     let public_url = raw.get(&PUBLIC_URL).and_then(|value| {
         parse_http_url(&value)
             .map_err(|why| report(problems, &PUBLIC_URL, Err(why)))
@@ -44,6 +48,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
         database,
         cache,
         listen,
+        metrics_listen,
         public_url,
         sidebar_dir: PathBuf::from(sidebar_dir),
         shutdown_timeout_secs: shutdown as u64,

@@ -3,12 +3,14 @@
 
 pub mod admin;
 mod apply;
+mod backlog;
 mod intake;
 mod receive;
 mod store;
 pub mod worker;
 
 pub use apply::{Outcome, apply_event};
+pub use backlog::{Backlog, backlog};
 pub use intake::{Intake, IntakeError};
 pub use receive::{ReceiveError, receive_callback, verify_callback_url};
 pub use store::{Stored, dedupe_key};

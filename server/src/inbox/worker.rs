@@ -216,6 +216,7 @@ async fn process(
         // Parsing is deterministic: retrying would fail the same way.
         Err(err) => {
             tracing::warn!(inbox_id = row.id, error = %err, "unparseable callback parked as failed");
+            count_outcome("unparseable", status::FAILED);
             return finish(db, &row, status::FAILED, Some(err.to_string()), now)
                 .await
                 .map(|_| ());
@@ -232,6 +233,7 @@ async fn process(
             if finish(&transaction, &row, state, None, now).await? {
                 transaction.commit().await?;
                 tracing::info!(inbox_id = row.id, %kind, status = state, "callback applied");
+                count_applied(&kind, state, row.received_at);
                 hand_over_welcome(settings, &event);
             } else {
                 transaction.rollback().await?;
@@ -244,12 +246,14 @@ async fn process(
             let error = crate::error::cause_chain(&err);
             if row.attempts >= settings.max_attempts {
                 tracing::error!(inbox_id = row.id, %kind, attempts = row.attempts, %error, "callback parked as failed");
+                count_outcome(&kind, status::FAILED);
                 finish(db, &row, status::FAILED, Some(error), now)
                     .await
                     .map(|_| ())
             } else {
                 let delay = backoff(settings.first_backoff, row.attempts);
                 tracing::warn!(inbox_id = row.id, %kind, attempts = row.attempts, retry_in_secs = delay.as_secs(), %error, "callback will be retried");
+                count_outcome(&kind, "retried");
                 retry_later(
                     db,
                     &row,
@@ -260,6 +264,26 @@ async fn process(
             }
         }
     }
+}
+
+/// `guidedesk_callbacks_total{kind, outcome}`: `done`, `ignored`, `failed` (parked) or
+/// `retried`, per event kind (a bounded set: the event and change types this server parses).
+fn count_outcome(kind: &str, outcome: &'static str) {
+    // An unknown event's kind names what WeCom sent: one label for all of them.
+    let kind = if kind.starts_with("unknown/") {
+        "unknown"
+    } else {
+        kind
+    };
+    metrics::counter!("guidedesk_callbacks_total", "kind" => kind.to_owned(), "outcome" => outcome)
+        .increment(1);
+}
+
+/// Counted as [`count_outcome`], and how long after its arrival it was applied.
+fn count_applied(kind: &str, outcome: &'static str, received_at: chrono::DateTime<Utc>) {
+    count_outcome(kind, outcome);
+    let lag = Ord::max((Utc::now() - received_at).num_milliseconds(), 0) as f64;
+    metrics::histogram!("guidedesk_inbox_apply_lag_seconds").record(lag / 1000.0);
 }
 
 /// A customer who added a guide, with a welcome code: welcomed off this loop (WeCom's window

@@ -125,6 +125,11 @@ impl ClickRecorder {
     pub fn record(&self, click: Click) {
         if self.sender.try_send(click).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("guidedesk_short_link_clicks_total", "outcome" => "dropped")
+                .increment(1);
+        } else {
+            metrics::counter!("guidedesk_short_link_clicks_total", "outcome" => "buffered")
+                .increment(1);
         }
     }
 }
@@ -211,6 +216,8 @@ async fn flush(writer: &Writer, buffer: &mut Vec<Click>) {
             keep_for_later(buffer, &err);
             return;
         }
+        metrics::counter!("guidedesk_short_link_clicks_total", "outcome" => "flushed")
+            .increment((end - written) as u64);
         written = end;
     }
     if let Some(radar) = &writer.radar {

@@ -131,6 +131,7 @@ impl WecomClient {
             )
             .await?;
         tracing::info!(corp = %settings.corp_id, expires_in = answer.expires_in, "WeCom access token refreshed");
+        count_refresh("access_token");
         Ok(Fetched {
             value: answer.access_token,
             expires_in: Duration::from_secs(answer.expires_in),
@@ -143,6 +144,7 @@ impl WecomClient {
             .corp_ticket
             .get(|| async {
                 let ticket: Ticket = self.get("cgi-bin/get_jsapi_ticket", &[]).await?;
+                count_refresh("corp_jsapi_ticket");
                 Ok::<_, WecomError>(ticket.into_fetched())
             })
             .await
@@ -156,6 +158,7 @@ impl WecomClient {
                 let ticket: Ticket = self
                     .get("cgi-bin/ticket/get", &[("type", "agent_config")])
                     .await?;
+                count_refresh("agent_jsapi_ticket");
                 Ok::<_, WecomError>(ticket.into_fetched())
             })
             .await
@@ -227,7 +230,9 @@ impl WecomClient {
                 .bytes()
                 .await
                 .map_err(|err| WecomError::Transport(err.without_url().to_string()))?;
-            match api::decode::<serde_json::Value>(path, &bytes) {
+            let decoded = api::decode::<serde_json::Value>(path, &bytes);
+            count_call(path, &decoded);
+            match decoded {
                 Err(WecomError::Api { code, .. })
                     if attempt == 0
                         && matches!(code, TOKEN_INVALID | TOKEN_EXPIRED | TOKEN_MISSING) =>
@@ -273,6 +278,7 @@ impl WecomClient {
                 api::decode::<T>(path, &bytes)
             }
             .await;
+            count_call(path, &outcome);
             let retry = match &outcome {
                 Err(WecomError::Api { code, .. }) if *code == SYSTEM_BUSY => Some(WecomError::Busy),
                 Err(WecomError::Api { code, .. }) if *code == RATE_LIMITED => {
@@ -294,6 +300,27 @@ impl WecomClient {
             }
         }
     }
+}
+
+/// `guidedesk_wecom_api_calls_total{endpoint, errcode}`: the endpoint is the API path (no
+/// query: that carries the token); `errcode` WeCom's, `0` for success, or `transport` when
+/// no answer came.
+fn count_call<T>(path: &str, outcome: &Result<T, WecomError>) {
+    let errcode = match outcome {
+        Ok(_) => "0".to_owned(),
+        Err(WecomError::Api { code, .. }) => code.to_string(),
+        Err(WecomError::Transport(_)) => "transport".to_owned(),
+        Err(_) => "unreadable".to_owned(),
+    };
+    metrics::counter!("guidedesk_wecom_api_calls_total", "endpoint" => path.to_owned(),
+        "errcode" => errcode)
+    .increment(1);
+}
+
+/// `guidedesk_wecom_credential_refreshes_total{credential}`: a token or ticket fetched anew.
+fn count_refresh(credential: &'static str) {
+    metrics::counter!("guidedesk_wecom_credential_refreshes_total", "credential" => credential)
+        .increment(1);
 }
 
 /// `path` under the API base, with the token (when the call needs one) and the query.

@@ -17,6 +17,7 @@ mod inbox;
 mod ingest;
 mod jssdk;
 mod migrations;
+mod monitoring;
 mod performance_browser;
 mod readiness;
 mod reports;
