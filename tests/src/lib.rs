@@ -14,6 +14,7 @@ pub mod app;
 pub mod backends;
 pub mod browser;
 pub mod guide_session;
+pub mod log_capture;
 pub mod seeded;
 pub mod simulator;
 pub mod sql;

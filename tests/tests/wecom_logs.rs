@@ -7,21 +7,8 @@
 use std::sync::Arc;
 
 use server::cache::MemoryCache;
+use tests::log_capture::CapturedLogs;
 use tests::simulator::{TestSimulator, fault};
-
-/// Collects what the client logs, to check that no credential is ever written.
-#[derive(Clone, Default)]
-struct CapturedLogs(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for CapturedLogs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn tokens_tickets_and_the_secret_never_reach_the_logs() {
@@ -48,7 +35,7 @@ async fn tokens_tickets_and_the_secret_never_reach_the_logs() {
     client.member("guide.li").await.unwrap();
     secrets.push(client.access_token().await.unwrap());
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(
         text.contains("refreshing it once"),
         "the paths did log: {text}"

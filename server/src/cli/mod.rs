@@ -23,6 +23,7 @@ use wecom_mirror::{SyncAction, sync, transfer};
 
 use crate::Application;
 use crate::config::Settings;
+use crate::log_lines::{LogFormat, install_logging};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -134,7 +135,10 @@ enum AttributionAction {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    if let Err(err) = init_logging() {
+        eprintln!("guidedesk: {err}");
+        return ExitCode::from(2);
+    }
 
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
@@ -153,37 +157,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(async move {
-        match cli.command {
-            Command::Serve => serve(settings).await,
-            Command::Migrate { action } => migrate(settings, action).await,
-            Command::Inbox { action } => inbox(settings, action).await,
-            Command::Sync { action } => sync(settings, action).await,
-            Command::Stamp { action } => stamp(&settings, action),
-            Command::Attribution { action } => match action {
-                AttributionAction::Replay {
-                    from,
-                    policy,
-                    apply,
-                } => replay_command(settings, &from, policy, apply).await,
-                AttributionAction::Bind {
-                    member,
-                    guide,
-                    note,
-                } => bind_command(settings, &member, &guide, &note).await,
-            },
-            Command::Import {
-                kind,
-                file,
-                format,
-                batch,
-                no_credit,
-            } => import(settings, &kind, &file, format.as_deref(), batch, !no_credit).await,
-            Command::Transfer { from, to } => transfer(settings, &from, to.as_deref()).await,
-            #[cfg(feature = "demo")]
-            Command::Demo(command) => demo::run(settings, command).await,
-        }
-    });
+    let outcome = runtime.block_on(run(settings, cli.command));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -193,18 +167,48 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr; `GUIDEDESK_LOG` (or `RUST_LOG`) sets the filter, default `info`.
-fn init_logging() {
+/// Runs one command to its end.
+async fn run(settings: Settings, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate { action } => migrate(settings, action).await,
+        Command::Inbox { action } => inbox(settings, action).await,
+        Command::Sync { action } => sync(settings, action).await,
+        Command::Stamp { action } => stamp(&settings, action),
+        Command::Attribution { action } => match action {
+            AttributionAction::Replay {
+                from,
+                policy,
+                apply,
+            } => replay_command(settings, &from, policy, apply).await,
+            AttributionAction::Bind {
+                member,
+                guide,
+                note,
+            } => bind_command(settings, &member, &guide, &note).await,
+        },
+        Command::Import {
+            kind,
+            file,
+            format,
+            batch,
+            no_credit,
+        } => import(settings, &kind, &file, format.as_deref(), batch, !no_credit).await,
+        Command::Transfer { from, to } => transfer(settings, &from, to.as_deref()).await,
+        #[cfg(feature = "demo")]
+        Command::Demo(command) => demo::run(settings, command).await,
+    }
+}
+
+/// Logs go to stderr; `GUIDEDESK_LOG` (or `RUST_LOG`) sets the filter, default `info`;
+/// `GUIDEDESK_LOG_FORMAT` `text` (default) or `json`.
+fn init_logging() -> Result<(), String> {
     let filter = std::env::var("GUIDEDESK_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".into());
-    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    let format = LogFormat::parse(std::env::var("GUIDEDESK_LOG_FORMAT").ok().as_deref())?;
+    install_logging(format, &filter, std::io::stderr);
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -1,8 +1,8 @@
 //! The end-to-end suite, one test binary: every module below starts the real server (and, where
 //! it needs them, the WeCom simulator, PostgreSQL, Redis or headless Chromium) and drives it from
 //! outside. One binary rather than one per file because each test binary links the whole server:
-//! twenty of them filled a CI machine's disk. The two log-capture tests stay in binaries of their
-//! own (`session_logs.rs`, `wecom_logs.rs`): they install process-wide log subscribers.
+//! twenty of them filled a CI machine's disk. The three log-capture tests stay in binaries of their
+//! own (`session_logs.rs`, `json_logs.rs`, `wecom_logs.rs`): they install process-wide log subscribers.
 
 mod attribution;
 mod attribution_policies;
