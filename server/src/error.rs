@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError, web};
 use shared::ApiError;
 
@@ -40,6 +40,10 @@ pub enum AppError {
     /// Something this server needs is missing or down; `message` says what, safely.
     #[error("unavailable ({code}): {message}")]
     Unavailable { code: &'static str, message: String },
+
+    /// A door's rate limit (per address or in all): try again after this long.
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
 
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
@@ -82,6 +86,7 @@ impl AppError {
             | Self::PayloadTooLarge { code, .. } => code,
             Self::NotFound => "not_found",
             Self::Unavailable { code, .. } => code,
+            Self::TooManyRequests { .. } => "rate_limited",
             Self::Wecom(WecomError::Api { .. }) => "wecom_error",
             Self::Wecom(WecomError::NotConfigured(_)) => "wecom_not_configured",
             Self::Wecom(WecomError::Cache(_)) => "cache_unavailable",
@@ -109,6 +114,9 @@ impl AppError {
             Self::Wecom(_) => "企业微信暂时无法访问，请稍后重试".into(),
             Self::NotFound => "未找到".into(),
             Self::Unavailable { message, .. } => message.clone(),
+            Self::TooManyRequests { retry_after_secs } => {
+                format!("请求过于频繁，请 {retry_after_secs} 秒后再试")
+            }
             Self::Database(_) => "数据暂时无法读取，请稍后重试".into(),
             Self::Cache(_) => "服务暂时繁忙，请稍后重试".into(),
             Self::Internal(_) => "服务器出错了，请稍后重试".into(),
@@ -124,6 +132,7 @@ impl ResponseError for AppError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             // WeCom understood us and said no: not our outage, not the caller's mistake.
             Self::Wecom(WecomError::Api { .. }) => StatusCode::BAD_GATEWAY,
@@ -142,7 +151,11 @@ impl ResponseError for AppError {
         } else {
             tracing::info!(code = self.code(), cause = %cause_chain(self), "request refused");
         }
-        HttpResponse::build(status).json(ApiError::new(self.code(), self.public_message()))
+        let mut response = HttpResponse::build(status);
+        if let Self::TooManyRequests { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        response.json(ApiError::new(self.code(), self.public_message()))
     }
 }
 

@@ -18,6 +18,7 @@ pub mod entity;
 pub mod error;
 pub mod health;
 pub mod inbox;
+pub mod limits;
 pub mod log_lines;
 pub mod media;
 pub mod monitoring;

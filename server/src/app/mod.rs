@@ -22,6 +22,7 @@ use crate::commerce::ingest::IngestSecret;
 use crate::commerce::stamped::AfterBatch;
 use crate::config::{PublicUrl, Settings, SyncSchedule};
 use crate::inbox::{self, Intake, WorkerSettings};
+use crate::limits::{CallbackLoad, DoorRate};
 use crate::monitoring::{self, MetricsHandle};
 use crate::shares::{ClickRecorder, ClickWriter, ShareTargets};
 use crate::sidebar::SidebarAssets;
@@ -104,7 +105,8 @@ impl Application {
                 .clone()
                 .map(|secret| web::Data::new(IngestSecret(secret))),
             assets: web::Data::new(assets),
-            // On the main address only when it has no address of its own.
+            door_rate: web::Data::new(DoorRate::new(&settings.limits)),
+            callback_load: web::Data::new(CallbackLoad::new(&settings.limits)),
             metrics: metrics_apart.is_none().then(|| web::Data::new(metrics)),
         };
         let server = serve(listener, dependencies, settings.shutdown_timeout_secs)?;
@@ -255,6 +257,9 @@ struct Dependencies {
     reports: web::Data<crate::config::ReportSettings>,
     /// Crediting, after every ingest batch.
     after_batch: web::Data<dyn AfterBatch>,
+    /// The public doors' rate limits, and the callbacks taken in at once.
+    door_rate: web::Data<DoorRate>,
+    callback_load: web::Data<CallbackLoad>,
     /// `None` when `/metrics` is served on its own address: the main one answers 404.
     metrics: Option<web::Data<MetricsHandle>>,
 }
@@ -274,7 +279,9 @@ impl Dependencies {
             .app_data(self.sending.clone())
             .app_data(self.mall.clone())
             .app_data(self.reports.clone())
-            .app_data(self.after_batch.clone());
+            .app_data(self.after_batch.clone())
+            .app_data(self.door_rate.clone())
+            .app_data(self.callback_load.clone());
         if let Some(callback) = &self.callback {
             cfg.app_data(callback.clone());
         }

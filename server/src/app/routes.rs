@@ -1,29 +1,46 @@
 //! Every route of the server, and how malformed requests are answered.
 
+use actix_web::middleware::from_fn;
 use actix_web::web;
 
 use crate::error::AppError;
-use crate::{auth, commerce, health, inbox, monitoring, shares, sidebar};
+use crate::{auth, commerce, health, inbox, limits, monitoring, shares, sidebar};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     // The demo brand's product images: only in a build with the `demo` feature.
     #[cfg(feature = "demo")]
     cfg.configure(crate::demo::routes);
     cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/wecom/callback", web::get().to(inbox::verify_callback_url))
-        .route("/wecom/callback", web::post().to(inbox::receive_callback))
+        .service(
+            web::resource("/wecom/callback")
+                .route(web::get().to(inbox::verify_callback_url))
+                .route(
+                    web::post()
+                        .to(inbox::receive_callback)
+                        .wrap(from_fn(limits::shed_callbacks)),
+                ),
+        )
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(monitoring::scrape::metrics_text))
-        .route("/auth/wecom/start", web::get().to(auth::start_oauth))
+        .service(
+            web::resource("/auth/wecom/start")
+                .wrap(from_fn(limits::limit_door))
+                .route(web::get().to(auth::start_oauth)),
+        )
         .service(
             web::resource("/api/v1/session")
+                .wrap(from_fn(limits::limit_door))
                 .route(web::post().to(auth::sign_in))
                 .route(web::get().to(auth::current_session))
                 .route(web::delete().to(auth::sign_out)),
         )
         .route("/api/v1/jssdk/config", web::get().to(auth::jssdk_config))
-        .route("/s/{token}", web::get().to(shares::open_share))
-        .route("/s/{token}", web::head().to(shares::open_share))
+        .service(
+            web::resource("/s/{token}")
+                .wrap(from_fn(limits::limit_door))
+                .route(web::get().to(shares::open_share))
+                .route(web::head().to(shares::open_share)),
+        )
         .configure(sidebar::routes)
         .route(
             "/api/v1/ingest/{kind}",

@@ -184,6 +184,23 @@ pub(super) const COMMISSION_BASIS_POINTS: Key = Key {
     toml: "reports.commission_basis_points",
 };
 
+pub(super) const RATE_LIMIT_PER_IP: Key = Key {
+    env: "GUIDEDESK_RATE_LIMIT_PER_IP",
+    toml: "limits.per_ip_per_minute",
+};
+pub(super) const RATE_LIMIT_GLOBAL: Key = Key {
+    env: "GUIDEDESK_RATE_LIMIT_GLOBAL",
+    toml: "limits.global_per_second",
+};
+pub(super) const TRUST_FORWARDED_FOR: Key = Key {
+    env: "GUIDEDESK_TRUST_X_FORWARDED_FOR",
+    toml: "limits.trust_x_forwarded_for",
+};
+pub(super) const CALLBACK_MAX_IN_FLIGHT: Key = Key {
+    env: "GUIDEDESK_CALLBACK_MAX_IN_FLIGHT",
+    toml: "limits.callback_max_in_flight",
+};
+
 pub(super) const ALL_KEYS: &[&Key] = &[
     &DATABASE_URL,
     &DATABASE_POOL_SIZE,
@@ -229,4 +246,8 @@ pub(super) const ALL_KEYS: &[&Key] = &[
     &REPORT_HQ_USERIDS,
     &REPORT_MANAGER_POSITIONS,
     &COMMISSION_BASIS_POINTS,
+    &RATE_LIMIT_PER_IP,
+    &RATE_LIMIT_GLOBAL,
+    &TRUST_FORWARDED_FOR,
+    &CALLBACK_MAX_IN_FLIGHT,
 ];

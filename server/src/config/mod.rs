@@ -7,6 +7,7 @@
 
 mod attribution;
 mod keys;
+mod limit_settings;
 mod mall;
 mod report_settings;
 mod sections;
@@ -23,6 +24,7 @@ use url::Url;
 
 pub use crate::secret::{Secret, redact_url};
 pub use attribution::{AttributionPolicy, CreditRule};
+pub use limit_settings::LimitSettings;
 pub use mall::{MallSettings, MiniProgram};
 pub use report_settings::ReportSettings;
 use source::{RawValues, read_toml};
@@ -61,6 +63,8 @@ pub struct Settings {
     pub attribution: AttributionPolicy,
     /// Who sees which reports.
     pub reports: ReportSettings,
+    /// Rate limits on the public doors, and the callbacks taken in at once.
+    pub limits: LimitSettings,
 }
 
 #[derive(Debug, Clone)]

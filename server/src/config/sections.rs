@@ -43,6 +43,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
     let mall = super::mall::mall(raw, problems);
     let attribution = super::attribution::attribution(raw, problems);
     let reports = super::report_settings::reports(raw, problems);
+    let limits = super::limit_settings::limits(raw, problems);
     let wecom = wecom(raw, problems)?;
     Some(Settings {
         database,
@@ -61,6 +62,7 @@ pub(super) fn settings(raw: &RawValues<'_>, problems: &mut Vec<String>) -> Optio
         mall,
         attribution,
         reports,
+        limits,
     })
 }
 

@@ -11,6 +11,7 @@ mod cache;
 mod callback;
 mod crypto_interop;
 mod demo;
+mod door_limits;
 mod health;
 mod import;
 mod inbox;

@@ -1,0 +1,42 @@
+//! The callback door's load shedding: at most so many callbacks taken in at once; the next
+//! gets 503 before its body is read, and WeCom sends it again (it retries what was not
+//! answered 200). A callback answered 200 was stored first, so shedding never loses one.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, web};
+use tokio::sync::Semaphore;
+
+use crate::config::LimitSettings;
+use crate::error::AppError;
+
+#[derive(Clone)]
+pub struct CallbackLoad(Arc<Semaphore>);
+
+impl CallbackLoad {
+    pub fn new(settings: &LimitSettings) -> Self {
+        let most = settings.callback_max_in_flight.max(1) as usize;
+        Self(Arc::new(Semaphore::new(most)))
+    }
+}
+
+pub async fn shed_callbacks(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let Some(load) = request.app_data::<web::Data<CallbackLoad>>() else {
+        return next.call(request).await;
+    };
+    let Ok(_taken) = Arc::clone(&load.0).try_acquire_owned() else {
+        metrics::counter!("guidedesk_callbacks_shed_total").increment(1);
+        return Err(AppError::Unavailable {
+            code: "overloaded",
+            message: "callbacks are arriving faster than they can be stored; send again".into(),
+        }
+        .into());
+    };
+    next.call(request).await
+}
