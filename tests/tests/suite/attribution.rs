@@ -64,6 +64,27 @@ async fn stamp_from_li(brand: &crate::sending::Brand, key: &str) -> String {
     target.split_once('?').unwrap().1.to_owned()
 }
 
+/// `records` posted to `POST /api/v1/ingest/orders`, signed as the mall signs them.
+pub(crate) async fn orders_through_the_ingest_api(
+    app: &tests::TestApp,
+    records: Vec<Value>,
+) -> reqwest::Response {
+    let body = json!({ "records": records }).to_string();
+    let timestamp = Utc::now().timestamp().to_string();
+    app.http
+        .post(app.url("/api/v1/ingest/orders"))
+        .header("content-type", "application/json")
+        .header("X-GuideDesk-Timestamp", &timestamp)
+        .header(
+            "X-GuideDesk-Signature",
+            sign(INGEST_SECRET, &timestamp, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A paid order of `member`, paid now (after the brand's WeCom adds).
 pub(crate) fn order(id: &str, member: &str, paid_fen: i64, extra: Value) -> Value {
     let at = Utc::now();
@@ -177,23 +198,8 @@ async fn a_stamped_sale_goes_to_the_binding_guide_and_a_partial_refund_is_revers
 
     // The mall's own door (the signed ingest API) credits the same way, under the server's
     // policy version.
-    let body =
-        json!({"records": [order("O-HTTP", "M1", 250, json!({"stamp": stamp}))]}).to_string();
-    let timestamp = Utc::now().timestamp().to_string();
-    let response = brand
-        .app
-        .http
-        .post(brand.app.url("/api/v1/ingest/orders"))
-        .header("content-type", "application/json")
-        .header("X-GuideDesk-Timestamp", &timestamp)
-        .header(
-            "X-GuideDesk-Signature",
-            sign(INGEST_SECRET, &timestamp, body.as_bytes()),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let records = vec![order("O-HTTP", "M1", 250, json!({"stamp": stamp}))];
+    let response = orders_through_the_ingest_api(&brand.app, records).await;
     assert_eq!(response.status(), StatusCode::OK);
     let (_, credit) = credit_of(&brand, &brand.li, order_id(&brand.db, "O-HTTP").await).await;
     assert_eq!(credit["credits"][0]["amountFen"], 250, "{credit}");

@@ -15,6 +15,7 @@ use server::entity::guide_customer;
 use tests::guide_session::SessionCookie;
 
 use crate::attribution::{crediting, order, report};
+use crate::performance_browser::reason_of;
 use crate::sending::{Brand, brand, ingest, open_once, send, template, to};
 
 /// The stamp of a coupon `guide` sends customer 1 (member M1), as the mall receives it.
@@ -45,6 +46,16 @@ fn paid_at(id: &str, store: &str, at: DateTime<Utc>) -> Value {
 fn visit(id: &str, stamp: &str, at: DateTime<Utc>) -> Value {
     let at = at.to_rfc3339();
     json!({"id": id, "updated_at": at, "member_id": "M1", "kind": "visit", "at": at, "stamp": stamp})
+}
+
+/// Every binding in time order: `guide's userid:source:how it ended or open`.
+async fn binding_history(db: &DatabaseConnection) -> Vec<String> {
+    tests::sql::texts(
+        db,
+        "SELECT g.wecom_userid || ':' || b.source || ':' || COALESCE(b.ended_by, 'open')
+        FROM bindings b JOIN guides g ON g.id = b.guide_id ORDER BY b.started_at",
+    )
+    .await
 }
 
 /// Each order's credit: `order:rule:guide's userid or -`.
@@ -107,12 +118,7 @@ async fn a_lapsed_lock_lets_another_guides_touch_rebind() {
             "O-2-AFTER:binding:guide.wang"
         ]
     );
-    let history = tests::sql::texts(
-        &brand.db,
-        "SELECT g.wecom_userid || ':' || b.source || ':' || COALESCE(b.ended_by, 'open')
-        FROM bindings b JOIN guides g ON g.id = b.guide_id ORDER BY b.started_at",
-    )
-    .await;
+    let history = binding_history(&brand.db).await;
     assert_eq!(
         history,
         [
@@ -298,21 +304,11 @@ async fn a_binding_made_by_hand_takes_over_from_now_on() {
             "O-2-AFTER:binding:guide.wang"
         ]
     );
-    let history = tests::sql::texts(
-        &brand.db,
-        "SELECT g.wecom_userid || ':' || b.source || ':' || COALESCE(b.ended_by, 'open')
-        FROM bindings b JOIN guides g ON g.id = b.guide_id ORDER BY b.started_at",
-    )
-    .await;
+    let history = binding_history(&brand.db).await;
     assert_eq!(
         history,
         ["guide.li:wecom_add:manual", "guide.wang:manual:open"]
     );
-    let reason = tests::sql::texts(
-        &brand.db,
-        "SELECT c.reason FROM order_credits c JOIN orders o ON o.id = c.order_id
-        WHERE o.source_id = 'O-2-AFTER'",
-    )
-    .await;
-    assert!(reason[0].contains("手动指定"), "{reason:?}");
+    let reason = reason_of(&brand.db, "O-2-AFTER").await;
+    assert!(reason.contains("手动指定"), "{reason}");
 }

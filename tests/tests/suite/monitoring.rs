@@ -5,15 +5,13 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use prometheus_parse::{Sample, Scrape, Value};
 use reqwest::StatusCode;
 use serde_json::json;
-use server::commerce::signature::sign;
 use tests::app::{TestOptions, spawn_app_with};
 
-use crate::attribution::order;
-use crate::sending::{Brand, INGEST_SECRET, brand, customer_id, push_contact_added};
+use crate::attribution::{order, orders_through_the_ingest_api};
+use crate::sending::{Brand, brand, customer_id, push_contact_added};
 
 async fn scrape(http: &reqwest::Client, url: String) -> (Scrape, String) {
     let answer = http.get(url).send().await.unwrap();
@@ -49,22 +47,8 @@ fn count(scrape: &Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
 }
 
 async fn ingest_one_order(brand: &Brand) {
-    let body = json!({"records": [order("O-METRICS", "M1", 100, json!({}))]}).to_string();
-    let timestamp = Utc::now().timestamp().to_string();
-    let answer = brand
-        .app
-        .http
-        .post(brand.app.url("/api/v1/ingest/orders"))
-        .header("content-type", "application/json")
-        .header("X-GuideDesk-Timestamp", &timestamp)
-        .header(
-            "X-GuideDesk-Signature",
-            sign(INGEST_SECRET, &timestamp, body.as_bytes()),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let records = vec![order("O-METRICS", "M1", 100, json!({}))];
+    let answer = orders_through_the_ingest_api(&brand.app, records).await;
     assert_eq!(answer.status(), StatusCode::OK);
 }
 

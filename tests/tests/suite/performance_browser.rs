@@ -69,7 +69,7 @@ async fn my_performance_shows_the_credited_order_with_its_reason() {
 }
 
 /// The ledger's reason for `order_no`'s credit.
-async fn reason_of(db: &sea_orm::DatabaseConnection, order_no: &str) -> String {
+pub(crate) async fn reason_of(db: &sea_orm::DatabaseConnection, order_no: &str) -> String {
     let sql = format!(
         "SELECT c.reason FROM order_credits c
         JOIN orders o ON o.id = c.order_id WHERE o.source_id = '{order_no}'"
