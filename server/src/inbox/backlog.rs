@@ -18,25 +18,22 @@ pub struct Backlog {
 
 /// Read through the `(status, next_attempt_at)` index: the applied rows are never scanned.
 pub async fn backlog(db: &DatabaseConnection) -> Result<Backlog, DbErr> {
-    let waiting_states = [status::PENDING, status::PROCESSING];
-    let waiting = callback_inbox::Entity::find()
-        .filter(Column::Status.is_in(waiting_states))
-        .count(db)
-        .await?;
-    let oldest_waiting = callback_inbox::Entity::find()
+    // Both figures of the waiting rows in one statement.
+    let (waiting, oldest_waiting) = callback_inbox::Entity::find()
         .select_only()
+        .column_as(Column::Id.count(), "waiting")
         .column_as(Column::ReceivedAt.min(), "oldest")
-        .filter(Column::Status.is_in(waiting_states))
-        .into_tuple::<Option<DateTime<Utc>>>()
+        .filter(Column::Status.is_in([status::PENDING, status::PROCESSING]))
+        .into_tuple::<(i64, Option<DateTime<Utc>>)>()
         .one(db)
         .await?
-        .flatten();
+        .unwrap_or_default();
     let failed = callback_inbox::Entity::find()
         .filter(Column::Status.eq(status::FAILED))
         .count(db)
         .await?;
     Ok(Backlog {
-        waiting,
+        waiting: u64::try_from(waiting).unwrap_or_default(),
         oldest_waiting,
         failed,
     })
