@@ -91,11 +91,12 @@ ensure_browser() {
 # wechatpy: the independent implementation of WeCom's crypto the interop tests talk to.
 PEERS_VENV="$REPO_ROOT/target/peers-venv"
 ensure_python_peers() {
-  if ! "$PEERS_VENV/bin/python" -c 'import wechatpy.enterprise.crypto' 2>/dev/null; then
+  if ! "$PEERS_VENV/bin/python" -c 'import wechatpy.enterprise.crypto, openapi_spec_validator' 2>/dev/null; then
     command -v python3 >/dev/null || apt_install python3 python3-venv
-    say "Installing wechatpy (the interop peer) into target/peers-venv"
+    say "Installing wechatpy (the interop peer) and openapi-spec-validator into target/peers-venv"
     python3 -m venv "$PEERS_VENV" || { apt_install python3-venv; python3 -m venv "$PEERS_VENV"; }
-    "$PEERS_VENV/bin/pip" install -q --disable-pip-version-check wechatpy==1.8.18 cryptography==46.0.7
+    "$PEERS_VENV/bin/pip" install -q --disable-pip-version-check wechatpy==1.8.18 cryptography==46.0.7 \
+      openapi-spec-validator==0.9.0
   fi
   export WECHATPY_PYTHON="$PEERS_VENV/bin/python"
 }

@@ -58,6 +58,27 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// The refusals of every endpoint behind a guide's session, for the API description.
+#[derive(utoipa::IntoResponses)]
+pub enum SessionRefusals {
+    /// `not_signed_in`, `session_expired`: no valid session cookie; sign in again.
+    #[response(status = 401)]
+    SignedOut(ApiError),
+    /// `guide_disabled`, `guide_resigned`: this guide may no longer use the sidebar (the
+    /// session is ended).
+    #[response(status = 403)]
+    GuideRefused(ApiError),
+}
+
+/// The refusal of a rate-limited door (`limits`), for the API description.
+#[derive(utoipa::IntoResponses)]
+pub enum DoorRefusals {
+    /// `rate_limited`: too many requests from this address or in all; try again after
+    /// `Retry-After` seconds.
+    #[response(status = 429, headers(("Retry-After" = u64, description = "Seconds to wait")))]
+    RateLimited(ApiError),
+}
+
 /// The WeCom API client a handler was given, or the error that says it is not configured
 /// (it is registered only when WECOM_CORP_ID and WECOM_SECRET are set).
 pub fn configured_wecom(wecom: &Option<web::Data<WecomClient>>) -> Result<&WecomClient, AppError> {

@@ -17,6 +17,9 @@ use crate::database;
 /// probing `/readyz` must get an answer quickly, whatever state the database is in.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    description = "The process is alive (for a liveness probe); reads nothing.",
+    responses((status = 200, description = "Alive, with the version", body = Health)))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -26,6 +29,12 @@ pub async fn healthz() -> HttpResponse {
         })
 }
 
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    description = "The database and the cache answer within 2 s each (for a readiness probe).",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "Not ready: `checks` names what is down", body = Readiness),
+    ))]
 pub async fn readyz(
     db: web::Data<DatabaseConnection>,
     cache: web::Data<dyn Cache>,

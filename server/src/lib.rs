@@ -3,6 +3,7 @@
 //! Start with `app.rs` (how the server is put together) and `cli.rs` (what `guidedesk`
 //! can do); each other module is named after the business concern it owns.
 
+pub mod api_doc;
 pub mod app;
 pub mod attribution;
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod media;
 pub mod monitoring;
 pub mod reports;
 pub mod request_log;
+pub mod route_table;
 pub mod secret;
 pub mod shares;
 pub mod sidebar;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/customers/{external_userid}/profile`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerProfile {
     pub contact: Contact,
@@ -26,6 +27,7 @@ pub struct CustomerProfile {
 
 /// The WeCom side: the external contact as this guide knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     pub external_userid: String,
@@ -47,6 +49,7 @@ pub struct Contact {
 
 /// Whether the signed-in guide still follows the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     Active,
@@ -67,6 +70,7 @@ impl Relation {
 
 /// The brand's member behind the WeCom customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
     pub member_id: String,
@@ -85,6 +89,7 @@ pub struct Member {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreRef {
     pub store_id: String,
@@ -93,6 +98,7 @@ pub struct StoreRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExclusiveGuide {
     pub userid: String,
@@ -104,6 +110,7 @@ pub struct ExclusiveGuide {
 
 /// Derived from the orders: how recently and how much the customer buys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerStatus {
     pub churn: Churn,
@@ -115,6 +122,7 @@ pub struct CustomerStatus {
 
 /// How recently the customer bought.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Churn {
     /// Bought within 90 days.
@@ -133,6 +141,7 @@ pub enum Churn {
 
 /// How much the customer spent in the last twelve months.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SpendingLevel {
     /// ¥5,000 and over.
@@ -148,6 +157,7 @@ pub enum SpendingLevel {
 
 /// Where an order was placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// The brand's online mall.
@@ -174,6 +184,7 @@ impl Channel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagGroup {
     /// WeCom's group id for corp tags; the group's name for the brand's tags.
@@ -186,6 +197,7 @@ pub struct TagGroup {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Tag {
     /// WeCom's corp tag id (`et…`), what the tag edits take; for a brand's tag, its name.
@@ -195,6 +207,7 @@ pub struct Tag {
 
 /// An order in a list: enough to recognise it and see where its parcel is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderSummary {
     /// For `GET /api/v1/orders/{id}`.
@@ -216,6 +229,7 @@ pub struct OrderSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ShipmentSummary {
     pub carrier_name: String,
@@ -228,6 +242,7 @@ pub struct ShipmentSummary {
 
 /// `GET /api/v1/customers/{external_userid}/orders?cursor=`: newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrdersPage {
     pub orders: Vec<OrderSummary>,
@@ -237,6 +252,7 @@ pub struct OrdersPage {
 
 /// `GET /api/v1/orders/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderDetail {
     pub id: i64,
@@ -255,6 +271,7 @@ pub struct OrderDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderItem {
     pub sku: String,
@@ -267,6 +284,7 @@ pub struct OrderItem {
 
 /// A parcel with its whole tracking timeline, newest event first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Shipment {
     pub carrier_code: String,
@@ -279,6 +297,7 @@ pub struct Shipment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TrackingEvent {
     pub at: String,
@@ -289,6 +308,7 @@ pub struct TrackingEvent {
 /// `GET /api/v1/customers/{external_userid}/timeline?cursor=`: the behaviour trail, newest
 /// first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TimelinePage {
     pub events: Vec<BehaviourEvent>,
@@ -296,6 +316,7 @@ pub struct TimelinePage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BehaviourEvent {
     /// `visit`, `browse_product`, `search`, `add_to_cart`, `claim_coupon`, `order`, `after_sale`,
@@ -311,6 +332,7 @@ pub struct BehaviourEvent {
 
 /// `POST` (add) and `DELETE` (remove) `/api/v1/customers/{external_userid}/tags`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagEdit {
     pub tag_ids: Vec<String>,
@@ -318,6 +340,7 @@ pub struct TagEdit {
 
 /// `GET /api/v1/tags`: the corp tag catalogue a guide picks from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagCatalogue {
     pub groups: Vec<TagGroup>,
@@ -327,12 +350,14 @@ pub struct TagCatalogue {
 /// first), at most 50, filtered by name or remark when `q` is given. What a guide picks from
 /// outside WeCom (the demo's bridge) and searches in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerList {
     pub customers: Vec<CustomerListItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerListItem {
     pub external_userid: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `code` is stable and meant for programs (the sidebar decides what to show from it);
 /// `message` is safe to show to a guide and never carries a secret or an internal cause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: String,
     pub message: String,

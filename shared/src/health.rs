@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /healthz`: the process is alive and answering.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// Always `"ok"` when the server answers at all.
     pub status: String,
@@ -11,6 +12,7 @@ pub struct Health {
 
 /// `GET /readyz`: whether the server can do its work (database and cache reachable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Readiness {
     pub ready: bool,
     pub checks: Vec<ReadinessCheck>,
@@ -18,6 +20,7 @@ pub struct Readiness {
 
 /// One dependency's state in a readiness answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadinessCheck {
     /// `database` or `cache`.
     pub name: String,

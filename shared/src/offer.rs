@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/customers/{external_userid}/coupons`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerCoupons {
     /// The coupons the customer's member holds: usable first (soonest to lapse first), then
     /// used and lapsed, newest first.
@@ -17,6 +18,7 @@ pub struct CustomerCoupons {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeldCoupon {
     pub id: String,
     pub template_id: String,
@@ -33,6 +35,7 @@ pub struct HeldCoupon {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendableCoupon {
     /// The template's id: what `POST /api/v1/shares` takes.
     pub id: String,
@@ -54,6 +57,7 @@ pub struct SendableCoupon {
 
 /// `GET /api/v1/products?q=&cursor=`: a page of the products on sale in the guide's store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductPage {
     pub products: Vec<ProductCard>,
     /// Pass as `cursor` for the next page; `None` on the last.
@@ -61,6 +65,7 @@ pub struct ProductPage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductCard {
     pub id: String,
     pub title: String,
@@ -74,6 +79,7 @@ pub struct ProductCard {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SkuLine {
     pub sku: String,
     pub spec: Option<String>,
@@ -83,11 +89,13 @@ pub struct SkuLine {
 
 /// `GET /api/v1/materials?q=`: the brand's library, by group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaterialLibrary {
     pub groups: Vec<MaterialGroup>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaterialGroup {
     /// `未分组` for materials without a group.
     pub name: String,
@@ -95,6 +103,7 @@ pub struct MaterialGroup {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaterialCard {
     /// What `POST /api/v1/shares` takes with `kind: "material"`.
     pub id: String,
@@ -110,6 +119,7 @@ pub struct MaterialCard {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaterialRef {
     pub id: String,
     pub kind: String,

@@ -7,6 +7,7 @@ use crate::credit::Party;
 /// A period's figures. Sales are credited amounts (an order split between guides counts
 /// part for each); `net_fen` = `sales_fen` − `refunds_fen`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Figures {
     /// Shares sent.
@@ -28,6 +29,7 @@ pub struct Figures {
 
 /// `GET /api/v1/reports/mine?month=YYYY-MM`: the signed-in guide's month (the 业绩 tab).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MyMonth {
     /// `YYYY-MM`.
@@ -45,6 +47,7 @@ pub struct MyMonth {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Rank {
     pub position: i64,
@@ -54,6 +57,7 @@ pub struct Rank {
 
 /// One ledger row of the guide's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreditedOrder {
     pub order_id: i64,
@@ -68,6 +72,7 @@ pub struct CreditedOrder {
 
 /// `GET /api/v1/reports/{guides|stores|regions|days}?from=&to=`: one row per key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     /// `guides`, `stores`, `regions` or `days`.
@@ -81,6 +86,7 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReportRow {
     /// The guide's or store's id, the region's name, or the day.

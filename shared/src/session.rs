@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /api/v1/session`: the OAuth code WeCom put on the sidebar's URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignIn {
     pub code: String,
     /// The `state` WeCom returned with the code, when the sign-in began at `/auth/wecom/start`.
@@ -15,6 +16,7 @@ pub struct SignIn {
 
 /// The signed-in guide, as the sidebar shows them (`POST` and `GET /api/v1/session`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     pub userid: String,
@@ -32,6 +34,7 @@ pub struct SessionInfo {
 
 /// `GET /api/v1/jssdk/config?url=`: what `ww.register` needs for the page at `url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JssdkConfig {
     /// Signed with the corp's jsapi ticket (`getConfigSignature`).
     pub corp: CorpSignature,
@@ -40,6 +43,7 @@ pub struct JssdkConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CorpSignature {
     pub corp_id: String,
@@ -49,6 +53,7 @@ pub struct CorpSignature {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AgentSignature {
     pub corp_id: String,

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// A share's state, as `POST /api/v1/shares/{token}/sent` and `…/cancel` answer it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareStatus {
     pub token: String,
     /// `prepared`, `sent`, `cancelled` or `lapsed` (a coupon unclaimed in its window).
@@ -13,6 +14,7 @@ pub struct ShareStatus {
 
 /// `POST /api/v1/shares`: send something to the customer or group chat of the open chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShareRequest {
     pub to: ShareRecipient,
@@ -26,6 +28,7 @@ pub struct ShareRequest {
 
 /// `{"customer": EXTERNAL_USERID}` or `{"chat": CHAT_ID}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShareRecipient {
     Customer(String),
@@ -34,6 +37,7 @@ pub enum ShareRecipient {
 
 /// `201` (new) or `200` (the same idempotency key again): what to send, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreparedShare {
     pub token: String,
     /// The short link (`/s/{token}`) when what is sent is a web page.
@@ -51,6 +55,7 @@ pub struct PreparedShare {
 /// field into serde's `Content` tree first, and its code alone was a tenth of what the
 /// sending tabs added to the sidebar's WASM. The wire format is the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "msgtype", rename_all = "lowercase", try_from = "FlatMessage")]
 pub enum ChatMessage {
     Text { text: TextBody },
@@ -91,17 +96,20 @@ impl TryFrom<FlatMessage> for ChatMessage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextBody {
     pub content: String,
 }
 
 /// A WeCom temporary media id (valid three days).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MediaBody {
     pub mediaid: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewsBody {
     pub link: String,
     pub title: String,
@@ -111,6 +119,7 @@ pub struct NewsBody {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MiniprogramBody {
     pub appid: String,
     pub title: String,

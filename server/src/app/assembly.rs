@@ -9,6 +9,7 @@ use actix_web::dev::Server;
 use anyhow::Context as _;
 
 use super::{InboxWorker, Syncing};
+use crate::api_doc::{self, ApiDocument};
 use crate::auth::Sessions;
 use crate::cache::{self, SharedCache};
 use crate::config::Settings;
@@ -163,6 +164,23 @@ fn worker_settings(
 
 /// The process's metrics, and `/metrics` alone on `GUIDEDESK_METRICS_LISTEN` when set (with
 /// its port).
+/// The API description as served; the demo build's pages described too.
+pub(super) fn api_document(public_url: &str) -> anyhow::Result<ApiDocument> {
+    #[allow(unused_mut)] // merged into in the demo build only
+    let mut document = api_doc::document(public_url);
+    #[cfg(feature = "demo")]
+    document.merge(<crate::demo::DemoPages as utoipa::OpenApi>::openapi());
+    ApiDocument::new(&document)
+}
+
+/// The listener on `GUIDEDESK_LISTEN`, and the port it got (`:0` picks one).
+pub(super) fn bind(settings: &Settings) -> anyhow::Result<(std::net::TcpListener, u16)> {
+    let listener = std::net::TcpListener::bind(&settings.listen)
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let port = listener.local_addr()?.port();
+    Ok((listener, port))
+}
+
 pub(super) fn metrics(
     settings: &Settings,
     db: &sea_orm::DatabaseConnection,

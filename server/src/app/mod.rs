@@ -12,10 +12,13 @@ use anyhow::Context as _;
 
 mod assembly;
 mod routes;
+
+pub use routes::listed_routes;
 mod wecom;
 
 pub use wecom::{callback_verifier, required_wecom_client, wecom_client};
 
+use crate::api_doc::ApiDocument;
 use crate::auth::Sessions;
 use crate::cache::SharedCache;
 use crate::commerce::ingest::IngestSecret;
@@ -63,9 +66,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let (db, cache) = open_storage(&settings).await?;
         let assets = assembly::load_sidebar(&settings).await?;
-        let listener = TcpListener::bind(&settings.listen)
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        let port = listener.local_addr()?.port();
+        let (listener, port) = assembly::bind(&settings)?;
         let public_url = settings.public_base_url(port);
 
         let (callback, wecom) = wecom::configured(&settings.wecom, &cache)?;
@@ -103,11 +104,13 @@ impl Application {
             ingest_secret: settings
                 .ingest_secret
                 .clone()
-                .map(|secret| web::Data::new(IngestSecret(secret))),
+                .map(IngestSecret)
+                .map(web::Data::new),
             assets: web::Data::new(assets),
             door_rate: web::Data::new(DoorRate::new(&settings.limits)),
             callback_load: web::Data::new(CallbackLoad::new(&settings.limits)),
             metrics: metrics_apart.is_none().then(|| web::Data::new(metrics)),
+            api_document: web::Data::new(assembly::api_document(&public_url)?),
         };
         let server = serve(listener, dependencies, settings.shutdown_timeout_secs)?;
         Ok(Self {
@@ -226,7 +229,9 @@ fn serve(
             .wrap(from_fn(request_log::log_request))
             .configure(|cfg| dependencies.register(cfg))
             .configure(routes::configure_extractors)
-            .configure(routes::routes)
+            .configure(|cfg| {
+                routes::routes(cfg);
+            })
     })
     .listen(listener)?
     // SIGTERM/SIGINT stop accepting, then in-flight requests get this long to finish.
@@ -262,6 +267,8 @@ struct Dependencies {
     callback_load: web::Data<CallbackLoad>,
     /// `None` when `/metrics` is served on its own address: the main one answers 404.
     metrics: Option<web::Data<MetricsHandle>>,
+    /// `/api/openapi.json`, written once.
+    api_document: web::Data<ApiDocument>,
 }
 
 impl Dependencies {
@@ -281,7 +288,8 @@ impl Dependencies {
             .app_data(self.reports.clone())
             .app_data(self.after_batch.clone())
             .app_data(self.door_rate.clone())
-            .app_data(self.callback_load.clone());
+            .app_data(self.callback_load.clone())
+            .app_data(self.api_document.clone());
         if let Some(callback) = &self.callback {
             cfg.app_data(callback.clone());
         }

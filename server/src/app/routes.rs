@@ -1,64 +1,63 @@
 //! Every route of the server, and how malformed requests are answered.
 
 use actix_web::middleware::from_fn;
-use actix_web::web;
+use actix_web::{App, web};
 
 use crate::error::AppError;
-use crate::{auth, commerce, health, inbox, limits, monitoring, shares, sidebar};
+use crate::route_table::{ListedRoute, RouteTable};
+use crate::{api_doc, auth, commerce, health, inbox, limits, monitoring, shares, sidebar};
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    // The demo brand's product images: only in a build with the `demo` feature.
+/// Registers every route and answers what it registered (`listed_routes`).
+pub(super) fn routes(cfg: &mut web::ServiceConfig) -> Vec<ListedRoute> {
+    let mut table = RouteTable::new(cfg);
+    // The demo brand's product images and mall: only in a build with the `demo` feature.
     #[cfg(feature = "demo")]
-    cfg.configure(crate::demo::routes);
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .service(
-            web::resource("/wecom/callback")
-                .route(web::get().to(inbox::verify_callback_url))
-                .route(
-                    web::post()
-                        .to(inbox::receive_callback)
-                        .wrap(from_fn(limits::shed_callbacks)),
-                ),
-        )
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(monitoring::scrape::metrics_text))
-        .service(
-            web::resource("/auth/wecom/start")
+    crate::demo::routes(&mut table);
+    table
+        .get("/healthz", |r| r.to(health::healthz))
+        .get("/readyz", |r| r.to(health::readyz))
+        .get("/metrics", |r| r.to(monitoring::scrape::metrics_text))
+        .get("/wecom/callback", |r| r.to(inbox::verify_callback_url))
+        .post("/wecom/callback", |r| {
+            r.to(inbox::receive_callback)
+                .wrap(from_fn(limits::shed_callbacks))
+        })
+        .get("/auth/wecom/start", |r| {
+            r.to(auth::start_oauth).wrap(from_fn(limits::limit_door))
+        })
+        .post("/api/v1/session", |r| {
+            r.to(auth::sign_in).wrap(from_fn(limits::limit_door))
+        })
+        .get("/api/v1/session", |r| {
+            r.to(auth::current_session)
                 .wrap(from_fn(limits::limit_door))
-                .route(web::get().to(auth::start_oauth)),
-        )
-        .service(
-            web::resource("/api/v1/session")
-                .wrap(from_fn(limits::limit_door))
-                .route(web::post().to(auth::sign_in))
-                .route(web::get().to(auth::current_session))
-                .route(web::delete().to(auth::sign_out)),
-        )
-        .route("/api/v1/jssdk/config", web::get().to(auth::jssdk_config))
-        .service(
-            web::resource("/s/{token}")
-                .wrap(from_fn(limits::limit_door))
-                .route(web::get().to(shares::open_share))
-                .route(web::head().to(shares::open_share)),
-        )
-        .configure(sidebar::routes)
-        .route(
-            "/api/v1/ingest/{kind}",
-            web::post().to(commerce::ingest::receive),
-        )
-        .route(
-            "/sidebar",
-            web::get().to(sidebar::assets::redirect_to_index),
-        )
-        .route(
-            "/sidebar/{path:.*}",
-            web::get().to(sidebar::assets::serve_asset),
-        )
-        .route(
-            "/sidebar/{path:.*}",
-            web::head().to(sidebar::assets::serve_asset),
-        )
-        .default_service(web::to(unknown_route));
+        })
+        .delete("/api/v1/session", |r| {
+            r.to(auth::sign_out).wrap(from_fn(limits::limit_door))
+        })
+        .get("/api/v1/jssdk/config", |r| r.to(auth::jssdk_config))
+        .get("/s/{token}", |r| {
+            r.to(shares::open_share).wrap(from_fn(limits::limit_door))
+        })
+        .head("/s/{token}", |r| {
+            r.to(shares::open_share).wrap(from_fn(limits::limit_door))
+        })
+        .post("/api/v1/ingest/{kind}", |r| r.to(commerce::ingest::receive))
+        .get("/sidebar", |r| r.to(sidebar::assets::redirect_to_index))
+        .get("/sidebar/{path:.*}", |r| r.to(sidebar::assets::serve_asset))
+        .head("/sidebar/{path:.*}", |r| r.to(sidebar::assets::serve_asset));
+    sidebar::routes(&mut table);
+    api_doc::routes(&mut table);
+    table.fallback(web::to(unknown_route));
+    table.into_listed()
+}
+
+/// Every route the server answers, as `routes` registers them: what the API description
+/// must cover.
+pub fn listed_routes() -> Vec<ListedRoute> {
+    let mut listed = Vec::new();
+    let _app = App::new().configure(|cfg| listed = routes(cfg));
+    listed
 }
 
 async fn unknown_route() -> Result<actix_web::HttpResponse, AppError> {

@@ -5,9 +5,9 @@
 
 mod cookies;
 mod guide;
-mod page_signatures;
+pub(crate) mod page_signatures;
 mod session;
-mod sign_in;
+pub(crate) mod sign_in;
 
 pub use guide::{Guide, SignedIn};
 pub use page_signatures::jssdk_config;

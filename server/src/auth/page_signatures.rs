@@ -8,18 +8,22 @@ use shared::{AgentSignature, CorpSignature, JssdkConfig};
 
 use super::Guide;
 use crate::config::PublicUrl;
-use crate::error::{AppError, configured_wecom};
+use crate::error::{AppError, SessionRefusals, configured_wecom};
 use crate::wecom::client::{WecomClient, WecomError};
 use crate::wecom::jssdk::{self, PageSignature};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageUrl {
+    /// The page's own URL (ours only), without its `#fragment`.
     url: String,
 }
 
 /// `?url=` where it may be left out (`GET /api/v1/session`).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MaybePageUrl {
+    /// The page's own URL (ours only): its JS-SDK signatures come along.
     #[serde(default)]
     pub url: Option<String>,
 }
@@ -28,6 +32,18 @@ pub struct MaybePageUrl {
 const MAX_URL_LEN: usize = 2048;
 
 /// `GET /api/v1/jssdk/config?url=`: corp and agent signatures for one of our pages.
+#[utoipa::path(get, path = "/api/v1/jssdk/config", tag = "session",
+    description = "The corp and agent JS-SDK signatures for one of our own page URLs (the tickets stay \
+        on the server).",
+    params(PageUrl),
+    responses(
+        (status = 200, description = "The signatures", body = JssdkConfig),
+        (status = 400, description = "`invalid_url`, `foreign_url` (not one of our pages), `invalid_query`", body = shared::ApiError),
+        SessionRefusals,
+        (status = 502, description = "`wecom_error`", body = shared::ApiError),
+        (status = 503, description = "`wecom_not_configured`, `wecom_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn jssdk_config(
     public_url: web::Data<PublicUrl>,
     wecom: Option<web::Data<WecomClient>>,

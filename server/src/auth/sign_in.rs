@@ -15,7 +15,7 @@ use super::page_signatures::{self, MaybePageUrl};
 use crate::config::{AuthSettings, PublicUrl, WecomSettings};
 use crate::directory;
 use crate::entity::guide;
-use crate::error::{AppError, configured_wecom};
+use crate::error::{AppError, DoorRefusals, SessionRefusals, configured_wecom};
 use crate::wecom::api::{Member, OAuthIdentity, errcode};
 use crate::wecom::client::{WecomClient, WecomError};
 
@@ -24,6 +24,14 @@ const CODE_REFUSED: [i64; 3] = [40029, 40163, 42003];
 
 /// `GET /auth/wecom/start`: the sidebar's entry URL in WeCom's admin console. Sends the
 /// member to WeCom's authorize page, which comes back to the sidebar with `?code=`.
+#[utoipa::path(get, path = "/auth/wecom/start", tag = "session",
+    description = "The sidebar's entry URL in WeCom's admin console: redirects to WeCom's authorize \
+        page with a one-time `state` (also set as a cookie), which comes back to `/sidebar/?code=`.",
+    responses(
+        (status = 302, description = "To WeCom's authorize page", headers(("Location" = String))),
+        (status = 503, description = "`wecom_not_configured`", body = shared::ApiError),
+        DoorRefusals,
+    ))]
 pub async fn start_oauth(
     wecom: web::Data<WecomSettings>,
     public_url: web::Data<PublicUrl>,
@@ -60,6 +68,19 @@ pub async fn start_oauth(
 }
 
 /// `POST /api/v1/session {"code", "state"?}`: trades WeCom's OAuth code for a session.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session",
+    description = "Trades WeCom's one-time OAuth `code` for a session cookie (`guidedesk_session`, \
+        HttpOnly). The guide is whoever WeCom says the code belongs to.",
+    request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in; `Set-Cookie` carries the session", body = SessionInfo),
+        (status = 400, description = "`invalid_code`, `invalid_json`", body = shared::ApiError),
+        (status = 401, description = "`code_expired` (unknown, used or expired code), `oauth_state_mismatch`", body = shared::ApiError),
+        (status = 403, description = "`not_a_member`, `department_not_allowed`, `guide_disabled`, `guide_resigned`", body = shared::ApiError),
+        (status = 502, description = "`wecom_error`: WeCom refused the call", body = shared::ApiError),
+        (status = 503, description = "`wecom_not_configured`, `wecom_unavailable`, `database_unavailable`", body = shared::ApiError),
+        DoorRefusals,
+    ))]
 pub async fn sign_in(
     db: web::Data<DatabaseConnection>,
     sessions: web::Data<Sessions>,
@@ -141,6 +162,15 @@ fn check_code(
 
 /// `GET /api/v1/session?url=`: who is signed in, and the page's JS-SDK signatures if `url`
 /// names it (a reload inside WeCom: one round trip instead of two).
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    description = "Who is signed in; with `?url=` of one of our pages, the JS-SDK signatures for it too.",
+    params(MaybePageUrl),
+    responses(
+        (status = 200, description = "The signed-in guide", body = SessionInfo),
+        SessionRefusals,
+        DoorRefusals,
+    ),
+    security(("session" = [])))]
 pub async fn current_session(
     public_url: web::Data<PublicUrl>,
     wecom: Option<web::Data<WecomClient>>,
@@ -161,6 +191,14 @@ pub async fn current_session(
 }
 
 /// `DELETE /api/v1/session`: signs out; signing out without a session is no error.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    description = "Ends the session (if any) and expires its cookie; answering `204` either way.",
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 503, description = "`database_unavailable`, `cache_unavailable`", body = shared::ApiError),
+        DoorRefusals,
+    ),
+    security(("session" = [])))]
 pub async fn sign_out(
     sessions: web::Data<Sessions>,
     public_url: web::Data<PublicUrl>,

@@ -25,7 +25,7 @@ pub const KINDS: &[&str] = &[
 ];
 
 /// `events`: one behaviour event.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BehaviourRecord {
     pub id: String,

@@ -13,7 +13,7 @@ use super::record::{
 use crate::entity::{coupon_template, coupon_template_store};
 
 /// `coupon-templates`: a kind of coupon the brand issues.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CouponTemplateRecord {
     pub id: String,

@@ -17,7 +17,7 @@ use crate::entity::{coupon_grant, coupon_template, member, share};
 pub const STATUSES: &[&str] = &["issued", "claimed", "used", "expired"];
 
 /// `coupon-grants`: one coupon of a template held by a member.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantRecord {
     pub id: String,

@@ -19,12 +19,56 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// The key the brand's systems sign ingest requests with (registered only when configured).
 pub struct IngestSecret(pub Secret);
 
-#[derive(serde::Deserialize)]
-struct Batch {
+/// `{"records": [...]}`: at most 1,000 records, all of the path's kind. Each is read on its
+/// own (one bad record is refused alone, with its index) and upserted by its `id`; the
+/// newest version wins, so a retried or reordered batch changes nothing.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = IngestBatch)]
+pub struct Batch {
+    #[schema(value_type = Vec<IngestRecord>, max_items = 1000)]
     records: Vec<Value>,
 }
 
+/// A record of one kind, by the path's `{kind}`: `stores`, `staff`, `members`, `orders`,
+/// `shipments`, `products`, `coupon-templates`, `coupon-grants`, `events`, `materials`,
+/// `welcome-messages`. Unknown fields are refused.
+#[derive(utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum IngestRecord {
+    Stores(super::stores::StoreRecord),
+    Staff(super::staff::StaffRecord),
+    Members(super::members::MemberRecord),
+    Orders(super::orders::OrderRecord),
+    Shipments(super::shipments::ShipmentRecord),
+    Products(super::products::ProductRecord),
+    CouponTemplates(super::coupons::CouponTemplateRecord),
+    CouponGrants(super::grants::GrantRecord),
+    Events(super::behaviour::BehaviourRecord),
+    Materials(super::materials::MaterialRecord),
+    WelcomeMessages(super::materials::WelcomeRecord),
+}
+
 /// `POST /api/v1/ingest/{kind}`.
+#[utoipa::path(post, path = "/api/v1/ingest/{kind}", tag = "ingest",
+    description = "The brand's systems push records, signed: `X-GuideDesk-Signature` is the lowercase \
+        hex HMAC-SHA256 of `{timestamp}.{raw body}` under `GUIDEDESK_INGEST_SECRET`. The batch is \
+        written in one transaction, orders credited in it.",
+    params(
+        ("kind" = String, Path, description = "`stores`, `staff`, `members`, `orders`, `shipments`, \
+            `products`, `coupon-templates`, `coupon-grants`, `events`, `materials`, `welcome-messages`"),
+        ("X-GuideDesk-Timestamp" = String, Header, description = "Unix seconds, within 300 s of the server's clock"),
+        ("X-GuideDesk-Signature" = String, Header, description = "Hex HMAC-SHA256 of `{timestamp}.{body}`"),
+    ),
+    request_body(content = Batch, description = "At most 8 MiB"),
+    responses(
+        (status = 200, description = "Stored, and which records were refused and why", body = shared::IngestAnswer),
+        (status = 400, description = "`invalid_json`, `bad_request` (unreadable body)", body = shared::ApiError),
+        (status = 401, description = "`signature_missing`, `stale_timestamp`, `invalid_signature`", body = shared::ApiError),
+        (status = 404, description = "`not_found`: no such kind", body = shared::ApiError),
+        (status = 413, description = "`payload_too_large`: over 8 MiB or 1,000 records", body = shared::ApiError),
+        (status = 503, description = "`ingest_not_configured`, `database_unavailable`", body = shared::ApiError),
+    ),
+    security(("ingest_signature" = [])))]
 pub async fn receive(
     db: web::Data<DatabaseConnection>,
     secret: Option<web::Data<IngestSecret>>,

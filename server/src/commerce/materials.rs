@@ -12,7 +12,7 @@ use crate::entity::material;
 
 pub const KINDS: &[&str] = &["page", "miniprogram", "image", "file", "text"];
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialRecord {
     pub id: String,
@@ -201,7 +201,7 @@ pub async fn active_material(
 
 /// `welcome-messages`: the text (and optional material) a customer receives on adding a
 /// guide: a store's own (`store_id`), or the brand's default (no `store_id`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WelcomeRecord {
     pub id: String,

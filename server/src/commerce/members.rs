@@ -18,7 +18,7 @@ use super::record::{
 use crate::entity::{member, member_tag, store};
 
 /// `members`: a loyalty member.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberRecord {
     pub id: String,
@@ -51,7 +51,7 @@ pub struct MemberRecord {
 }
 
 /// One of the brand's tags: its group (`肤质`) and its value (`敏感肌`).
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberTagRecord {
     pub group: String,

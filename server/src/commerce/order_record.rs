@@ -20,7 +20,7 @@ pub const STATUSES: &[&str] = &[
 ];
 
 /// `orders`: an order and its items (the items are replaced with each newer version).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderRecord {
     pub id: String,
@@ -55,7 +55,7 @@ pub struct OrderRecord {
     pub stamp: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemRecord {
     pub sku: String,

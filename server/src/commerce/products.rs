@@ -11,7 +11,7 @@ use super::record::{
 use crate::entity::{product, product_sku, product_store};
 
 /// `products`: a product, its SKUs and where it is on sale.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductRecord {
     pub id: String,
@@ -33,7 +33,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkuRecord {
     pub sku: String,

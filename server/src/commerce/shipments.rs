@@ -22,7 +22,7 @@ pub const STATUSES: &[&str] = &[
 ];
 
 /// `shipments`: a parcel of an order and its tracking events.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipmentRecord {
     pub id: String,
@@ -42,7 +42,7 @@ pub struct ShipmentRecord {
     pub events: Vec<TrackingEventRecord>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackingEventRecord {
     pub at: DateTime<Utc>,

@@ -6,7 +6,7 @@ use super::record::{RecordError, check_id, check_one_of, require_ref, upsert_if_
 use crate::entity::{staff_assignment, store};
 
 /// `staff`: a WeCom member's assignment to a store.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffRecord {
     pub id: String,

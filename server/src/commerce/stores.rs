@@ -6,7 +6,7 @@ use super::record::{RecordError, check_id, check_one_of, check_text, upsert_if_n
 use crate::entity::store;
 
 /// `stores`: a store of the brand.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreRecord {
     pub id: String,

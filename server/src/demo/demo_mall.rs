@@ -22,6 +22,14 @@ type Mall = (
     Option<web::Data<IngestSecret>>,
 );
 
+#[utoipa::path(get, path = "/demo/mall/{kind}/{id}", tag = "demo",
+    description = "The demo mall's page for a stamped link: verifies the stamp and reports the visit \
+        through the signed ingest API (only in a build with the `demo` feature).",
+    params(
+        ("kind" = String, Path, description = "`coupon`, `product` or `material`"),
+        ("id" = String, Path, description = "The item's id"),
+    ),
+    responses((status = 200, description = "The page, saying whose stamp it carries", body = String, content_type = "text/html")))]
 pub async fn mall_page(
     request: HttpRequest,
     setup: web::Data<SendingSetup>,
@@ -43,6 +51,18 @@ pub async fn mall_page(
 }
 
 /// `POST /demo/mall/{kind}/{id}/{cart|order}` with the page's stamp.
+#[utoipa::path(post, path = "/demo/mall/{kind}/{id}/{action}", tag = "demo",
+    description = "加入购物车 or 下单 on the demo mall's page, reported through the signed ingest API \
+        with the page's stamp (only in a build with the `demo` feature).",
+    params(
+        ("kind" = String, Path, description = "`coupon`, `product` or `material`"),
+        ("id" = String, Path, description = "The item's id"),
+        ("action" = String, Path, description = "`cart` or `order`"),
+    ),
+    responses(
+        (status = 200, description = "The page again, saying what was reported", body = String, content_type = "text/html"),
+        (status = 404, description = "No such action"),
+    ))]
 pub async fn mall_action(
     request: HttpRequest,
     setup: web::Data<SendingSetup>,

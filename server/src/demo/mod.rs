@@ -20,7 +20,7 @@ mod simulator_file;
 pub mod words;
 mod world;
 
-pub use images::routes;
+pub use images::{DemoPages, routes};
 
 use std::collections::HashMap;
 use std::path::PathBuf;

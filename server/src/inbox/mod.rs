@@ -5,7 +5,7 @@ pub mod admin;
 mod apply;
 mod backlog;
 mod intake;
-mod receive;
+pub(crate) mod receive;
 mod store;
 pub mod worker;
 

@@ -99,6 +99,20 @@ fn configured(
 
 /// `GET /wecom/callback?msg_signature&timestamp&nonce&echostr`: WeCom's URL verification.
 /// The answer is the bare decrypted echo: no quotes, no BOM, no newline.
+#[utoipa::path(get, path = "/wecom/callback", tag = "callback",
+params(
+        ("msg_signature" = String, Query, description = "SHA1 over the token, timestamp, nonce and ciphertext"),
+        ("timestamp" = String, Query, description = "Unix seconds; more than 300 s away is refused"),
+        ("nonce" = String, Query),
+        ("echostr" = String, Query, description = "The encrypted echo to answer decrypted"),
+    ),
+    responses(
+        (status = 200, description = "The decrypted `echostr`, bare", body = String, content_type = "text/plain"),
+        (status = 400, description = "`missing_parameter`, `invalid_timestamp`, `-40002`, `-40007`, `-40008`, `-40010` (WeCom's numbers: unparseable, undecryptable): a malformed request", body = ApiError),
+        (status = 401, description = "`-40001` (signature mismatch), `stale_timestamp`", body = ApiError),
+        (status = 403, description = "`-40005`: sealed for another corp", body = ApiError),
+        (status = 503, description = "`wecom_not_configured`", body = ApiError),
+    ))]
 pub async fn verify_callback_url(
     request: HttpRequest,
     verifier: Option<web::Data<CallbackVerifier>>,
@@ -115,6 +129,24 @@ pub async fn verify_callback_url(
 }
 
 /// `POST /wecom/callback?msg_signature&timestamp&nonce` with the XML (or JSON) envelope.
+#[utoipa::path(post, path = "/wecom/callback", tag = "callback",
+    description = "WeCom's encrypted event. Stored durably before `success` is answered, then applied \
+        by the inbox worker; a repeat of a stored event is answered `success` and stored once.",
+params(
+        ("msg_signature" = String, Query, description = "SHA1 over the token, timestamp, nonce and ciphertext"),
+        ("timestamp" = String, Query, description = "Unix seconds; more than 300 s away is refused"),
+        ("nonce" = String, Query),
+    ),
+    request_body(content = String, content_type = "application/xml",
+        description = "`<xml><ToUserName/><Encrypt/><AgentID/></xml>`, at most 1 MiB"),
+    responses(
+        (status = 200, description = "`success`: stored", body = String, content_type = "text/plain"),
+        (status = 400, description = "`missing_parameter`, `invalid_timestamp`, `unreadable_body`, `-40002`, `-40007`, `-40008`, `-40010`: a malformed request", body = ApiError),
+        (status = 401, description = "`-40001` (signature mismatch), `stale_timestamp`", body = ApiError),
+        (status = 403, description = "`-40005`: sealed for another corp", body = ApiError),
+        (status = 413, description = "`payload_too_large`", body = ApiError),
+        (status = 503, description = "`overloaded` (past `GUIDEDESK_CALLBACK_MAX_IN_FLIGHT`, before reading the body: WeCom resends), `database_unavailable`, `wecom_not_configured`", body = ApiError),
+    ))]
 pub async fn receive_callback(
     request: HttpRequest,
     body: web::Payload,

@@ -14,6 +14,13 @@ use crate::error::AppError;
 use crate::inbox::backlog;
 
 /// Not found on the main address when `/metrics` has an address of its own.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    description = "Prometheus text format. `404` here when `GUIDEDESK_METRICS_LISTEN` serves it on \
+        its own address.",
+    responses(
+        (status = 200, description = "The samples", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 404, description = "`not_found`: served on the metrics address instead", body = shared::ApiError),
+    ))]
 pub async fn metrics_text(
     handle: Option<web::Data<MetricsHandle>>,
     db: web::Data<DatabaseConnection>,

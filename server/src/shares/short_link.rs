@@ -4,6 +4,7 @@
 //! brand's configured templates: nothing in the request can choose where it goes (no open
 //! redirect), and only http(s) targets are followed (a mini-program page is not a web page).
 
+use crate::error::DoorRefusals;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -17,6 +18,17 @@ use super::targets::ShareTargets;
 const VISITOR_COOKIE: &str = "gd_v";
 
 /// `GET /s/{token}` (and `HEAD`, which link-preview fetchers send).
+#[utoipa::path(method(get, head), path = "/s/{token}", tag = "short links",
+    description = "A share's short link: redirects to the share's stamped target, chosen when the share \
+        was made (nothing in the request can change it). The click is counted (preview fetchers and \
+        `HEAD` apart). An unknown or cancelled share gets a page in Chinese saying so.",
+    params(("token" = String, Path, description = "The share's token")),
+    responses(
+        (status = 302, description = "To the stamped target", headers(("Location" = String))),
+        (status = 404, description = "No such share, or cancelled (a page)", body = String, content_type = "text/html"),
+        (status = 503, description = "The share could not be read (a page)", body = String, content_type = "text/html"),
+        DoorRefusals,
+    ))]
 pub async fn open_share(
     request: HttpRequest,
     db: web::Data<DatabaseConnection>,

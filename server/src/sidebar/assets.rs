@@ -256,6 +256,8 @@ fn preferred_encoding(accept_encoding: Option<&str>) -> Encoding {
 }
 
 /// `GET /sidebar` → `/sidebar/`, so relative asset URLs resolve under the right path.
+#[utoipa::path(get, path = "/sidebar", tag = "page",
+    responses((status = 308, description = "To `/sidebar/`", headers(("Location" = String)))))]
 pub async fn redirect_to_index() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/sidebar/"))
@@ -263,6 +265,16 @@ pub async fn redirect_to_index() -> HttpResponse {
 }
 
 /// `GET|HEAD /sidebar/{path}`
+#[utoipa::path(method(get, head), path = "/sidebar/{path}", tag = "page",
+    description = "The sidebar page (the WASM build), precompressed (br, gzip) by `Accept-Encoding`; \
+        `index.html` for `/sidebar/`. Hashed files are cached for a year, `index.html` is revalidated.",
+    params(("path" = String, Path, description = "A file of the build; empty for the page itself")),
+    responses(
+        (status = 200, description = "The file", body = String, content_type = "application/octet-stream"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 404, description = "`not_found`", body = shared::ApiError),
+        (status = 503, description = "`sidebar_not_built`: run the build first (see the README)", body = shared::ApiError),
+    ))]
 pub async fn serve_asset(
     request: HttpRequest,
     path: web::Path<String>,

@@ -13,14 +13,28 @@ use crate::commerce::order_history::{find_order, order_in_full, orders_page};
 use crate::commerce::trail::trail_page;
 use crate::directory::scope::{followed_member, guide_follows_member};
 use crate::error::AppError;
+use crate::error::SessionRefusals;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// `nextCursor` of the page before; left out for the first page.
     #[serde(default)]
     pub cursor: Option<String>,
 }
 
 /// `GET /api/v1/customers/{external_userid}/orders?cursor=`.
+#[utoipa::path(get, path = "/api/v1/customers/{external_userid}/orders", tag = "sidebar",
+    description = "The customer's orders, newest first, a page at a time.",
+    params(("external_userid" = String, Path, description = "WeCom's id of the customer (a contact this guide follows or followed)"), PageQuery),
+    responses(
+        (status = 200, description = "A page of orders", body = shared::customer::OrdersPage),
+        (status = 400, description = "`invalid_cursor`: start again from the first page", body = shared::ApiError),
+        (status = 404, description = "`not_found`: not a customer of this guide", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn customer_orders(
     db: web::Data<DatabaseConnection>,
     guide: Guide,
@@ -39,6 +53,17 @@ pub async fn customer_orders(
 }
 
 /// `GET /api/v1/customers/{external_userid}/timeline?cursor=`.
+#[utoipa::path(get, path = "/api/v1/customers/{external_userid}/timeline", tag = "sidebar",
+    description = "What the customer did in the mall (visits, carts, claims), newest first.",
+    params(("external_userid" = String, Path, description = "WeCom's id of the customer (a contact this guide follows or followed)"), PageQuery),
+    responses(
+        (status = 200, description = "A page of events", body = shared::customer::TimelinePage),
+        (status = 400, description = "`invalid_cursor`: start again from the first page", body = shared::ApiError),
+        (status = 404, description = "`not_found`: not a customer of this guide", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn customer_timeline(
     db: web::Data<DatabaseConnection>,
     guide: Guide,
@@ -70,6 +95,16 @@ async fn member_and_cursor(
 }
 
 /// `GET /api/v1/orders/{id}`: an order of a customer the guide follows or followed.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "sidebar",
+    description = "An order of a customer the guide follows or followed: items, payments, shipments.",
+    params(("id" = String, Path, description = "The order's id as the sidebar got it")),
+    responses(
+        (status = 200, description = "The order", body = shared::customer::OrderDetail),
+        (status = 404, description = "`not_found`: no such order, or not this guide's customer's", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn order_detail(
     db: web::Data<DatabaseConnection>,
     guide: Guide,

@@ -13,6 +13,7 @@ use crate::directory::relation_status;
 use crate::directory::scope::followed_customer;
 use crate::directory::tags::{MarkTagError, Marker, mark_tags};
 use crate::entity::{tag, tag_group};
+use crate::error::SessionRefusals;
 use crate::error::{AppError, configured_wecom};
 use crate::wecom::client::WecomClient;
 
@@ -20,6 +21,14 @@ use crate::wecom::client::WecomClient;
 const MAX_TAGS_PER_EDIT: usize = 50;
 
 /// `GET /api/v1/tags`: live groups and tags, in WeCom's order.
+#[utoipa::path(get, path = "/api/v1/tags", tag = "sidebar",
+    description = "The corp's live tag groups and tags, in WeCom's order.",
+    responses(
+        (status = 200, description = "The catalogue", body = shared::customer::TagCatalogue),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn catalogue(
     db: web::Data<DatabaseConnection>,
     _guide: Guide,
@@ -58,6 +67,19 @@ pub async fn catalogue(
 }
 
 /// `POST /api/v1/customers/{external_userid}/tags`: adds tags; answers the customer's tags now.
+#[utoipa::path(request_body = shared::customer::TagEdit, post, path = "/api/v1/customers/{external_userid}/tags", tag = "sidebar",
+    description = "Marks the customer with tags in WeCom (as this guide); answers the customer's tags now.",
+    params(("external_userid" = String, Path, description = "WeCom's id of the customer (a contact this guide follows or followed)")),
+    responses(
+        (status = 200, description = "The customer's tags now", body = Vec<shared::customer::TagGroup>),
+        (status = 400, description = "`invalid_tags` (1 to 50 ids), `unknown_tag` (not in the catalogue), `invalid_json`", body = shared::ApiError),
+        (status = 403, description = "`customer_lost`: no longer this guide's contact; `guide_disabled`, `guide_resigned`", body = shared::ApiError),
+        (status = 404, description = "`not_found`: not a customer of this guide", body = shared::ApiError),
+        (status = 502, description = "`wecom_error`", body = shared::ApiError),
+        (status = 401, description = "`not_signed_in`, `session_expired`", body = shared::ApiError),
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn add_tags(
     db: web::Data<DatabaseConnection>,
     wecom: Option<web::Data<WecomClient>>,
@@ -70,6 +92,19 @@ pub async fn add_tags(
 }
 
 /// `DELETE /api/v1/customers/{external_userid}/tags`: removes tags; answers the tags now.
+#[utoipa::path(request_body = shared::customer::TagEdit, delete, path = "/api/v1/customers/{external_userid}/tags", tag = "sidebar",
+    description = "Removes tags in WeCom (as this guide); answers the customer's tags now.",
+    params(("external_userid" = String, Path, description = "WeCom's id of the customer (a contact this guide follows or followed)")),
+    responses(
+        (status = 200, description = "The customer's tags now", body = Vec<shared::customer::TagGroup>),
+        (status = 400, description = "`invalid_tags` (1 to 50 ids), `unknown_tag` (not in the catalogue), `invalid_json`", body = shared::ApiError),
+        (status = 403, description = "`customer_lost`: no longer this guide's contact; `guide_disabled`, `guide_resigned`", body = shared::ApiError),
+        (status = 404, description = "`not_found`: not a customer of this guide", body = shared::ApiError),
+        (status = 502, description = "`wecom_error`", body = shared::ApiError),
+        (status = 401, description = "`not_signed_in`, `session_expired`", body = shared::ApiError),
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn remove_tags(
     db: web::Data<DatabaseConnection>,
     wecom: Option<web::Data<WecomClient>>,

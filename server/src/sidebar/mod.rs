@@ -6,74 +6,60 @@ pub mod assets;
 pub mod customer_orders;
 pub mod customer_tags;
 pub mod my_customers;
-mod order_credit;
-mod performance;
+pub(crate) mod order_credit;
+pub(crate) mod performance;
 pub mod profile;
 pub mod send_tabs;
 pub mod sending;
 pub mod share_outcome;
 
-use actix_web::web;
+use crate::route_table::RouteTable;
 
 pub use assets::SidebarAssets;
 
 /// The guide-facing API's routes.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/customers",
-        web::get().to(my_customers::my_customers),
-    )
-    .route(
-        "/api/v1/customers/{external_userid}/profile",
-        web::get().to(profile::customer_profile),
-    )
-    .route(
-        "/api/v1/customers/{external_userid}/orders",
-        web::get().to(customer_orders::customer_orders),
-    )
-    .route(
-        "/api/v1/customers/{external_userid}/timeline",
-        web::get().to(customer_orders::customer_timeline),
-    )
-    .service(
-        web::resource("/api/v1/customers/{external_userid}/tags")
-            .route(web::post().to(customer_tags::add_tags))
-            .route(web::delete().to(customer_tags::remove_tags)),
-    )
-    .route(
-        "/api/v1/orders/{id}",
-        web::get().to(customer_orders::order_detail),
-    )
-    .route(
-        "/api/v1/orders/{id}/credit",
-        web::get().to(order_credit::order_credit),
-    )
-    .route(
-        "/api/v1/reports/mine",
-        web::get().to(performance::my_report),
-    )
-    .route(
-        "/api/v1/reports/{breakdown}",
-        web::get().to(performance::breakdown_report),
-    )
-    .route(
-        "/api/v1/customers/{external_userid}/coupons",
-        web::get().to(send_tabs::coupons_for_customer),
-    )
-    .route(
-        "/api/v1/chats/{chat_id}/coupons",
-        web::get().to(send_tabs::coupons_for_chat),
-    )
-    .route("/api/v1/products", web::get().to(send_tabs::products))
-    .route("/api/v1/materials", web::get().to(send_tabs::materials))
-    .route("/api/v1/shares", web::post().to(sending::create_share))
-    .route("/api/v1/tags", web::get().to(customer_tags::catalogue))
-    .route(
-        "/api/v1/shares/{token}/sent",
-        web::post().to(share_outcome::share_sent),
-    )
-    .route(
-        "/api/v1/shares/{token}/cancel",
-        web::post().to(share_outcome::share_cancelled),
-    );
+pub fn routes(table: &mut RouteTable) {
+    table
+        .get("/api/v1/customers", |r| r.to(my_customers::my_customers))
+        .get("/api/v1/customers/{external_userid}/profile", |r| {
+            r.to(profile::customer_profile)
+        })
+        .get("/api/v1/customers/{external_userid}/orders", |r| {
+            r.to(customer_orders::customer_orders)
+        })
+        .get("/api/v1/customers/{external_userid}/timeline", |r| {
+            r.to(customer_orders::customer_timeline)
+        })
+        .post("/api/v1/customers/{external_userid}/tags", |r| {
+            r.to(customer_tags::add_tags)
+        })
+        .delete("/api/v1/customers/{external_userid}/tags", |r| {
+            r.to(customer_tags::remove_tags)
+        })
+        .get("/api/v1/orders/{id}", |r| {
+            r.to(customer_orders::order_detail)
+        })
+        .get("/api/v1/orders/{id}/credit", |r| {
+            r.to(order_credit::order_credit)
+        })
+        .get("/api/v1/reports/mine", |r| r.to(performance::my_report))
+        .get("/api/v1/reports/{breakdown}", |r| {
+            r.to(performance::breakdown_report)
+        })
+        .get("/api/v1/customers/{external_userid}/coupons", |r| {
+            r.to(send_tabs::coupons_for_customer)
+        })
+        .get("/api/v1/chats/{chat_id}/coupons", |r| {
+            r.to(send_tabs::coupons_for_chat)
+        })
+        .get("/api/v1/products", |r| r.to(send_tabs::products))
+        .get("/api/v1/materials", |r| r.to(send_tabs::materials))
+        .post("/api/v1/shares", |r| r.to(sending::create_share))
+        .get("/api/v1/tags", |r| r.to(customer_tags::catalogue))
+        .post("/api/v1/shares/{token}/sent", |r| {
+            r.to(share_outcome::share_sent)
+        })
+        .post("/api/v1/shares/{token}/cancel", |r| {
+            r.to(share_outcome::share_cancelled)
+        });
 }

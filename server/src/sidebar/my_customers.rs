@@ -9,16 +9,28 @@ use shared::customer::{CustomerList, CustomerListItem, Relation};
 use crate::auth::Guide;
 use crate::entity::{customer, guide_customer};
 use crate::error::AppError;
+use crate::error::SessionRefusals;
 use crate::wire::time;
 
 const LIMIT: u64 = 50;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Search {
+    /// Part of a name, remark or phone number.
     #[serde(default)]
     pub q: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/customers", tag = "sidebar",
+    description = "The guide's own customers, active first, newest first (at most 50).",
+    params(Search),
+    responses(
+        (status = 200, description = "The customers", body = shared::customer::CustomerList),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn my_customers(
     db: web::Data<DatabaseConnection>,
     guide: Guide,

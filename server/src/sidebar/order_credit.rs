@@ -10,7 +10,18 @@ use crate::auth::Guide;
 use crate::commerce::order_history::find_order;
 use crate::directory::scope::guide_follows_member;
 use crate::error::AppError;
+use crate::error::SessionRefusals;
 
+#[utoipa::path(get, path = "/api/v1/orders/{id}/credit", tag = "sidebar",
+    description = "Who the order is credited to, row by row (reversing rows negative), with the reason; rows of this guide are `mine`.",
+    params(("id" = String, Path, description = "The order's id as the sidebar got it")),
+    responses(
+        (status = 200, description = "The credit rows", body = shared::credit::OrderCredit),
+        (status = 404, description = "`not_found`: no such order, or neither credited to this guide nor their customer's", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn order_credit(
     db: web::Data<DatabaseConnection>,
     guide: Guide,

@@ -12,19 +12,27 @@ use crate::auth::Guide;
 use crate::commerce::staff::current_store;
 use crate::config::ReportSettings;
 use crate::error::AppError;
+use crate::error::SessionRefusals;
 use crate::reports::audience::{Breakdown, audience_of};
 use crate::reports::csv_export::csv_lines;
 use crate::reports::my_month::{Reader, my_month};
 use crate::reports::tables::{Asked, Period, report};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
+    /// `YYYY-MM` (China time); this month when neither it nor `from`/`to` is given.
     month: Option<String>,
+    /// First day, `YYYY-MM-DD`, with `to`.
     from: Option<String>,
+    /// Last day, `YYYY-MM-DD`, with `from`.
     to: Option<String>,
+    /// One store only (a store manager's own; HQ any).
     store: Option<i64>,
+    /// One region only.
     region: Option<String>,
+    /// `json` (the default) or `csv` (UTF-8 with BOM, streamed).
     format: Option<String>,
 }
 
@@ -43,6 +51,16 @@ fn period(query: &ReportQuery) -> Result<Period, AppError> {
 }
 
 /// `GET /api/v1/reports/mine?month=YYYY-MM`
+#[utoipa::path(get, path = "/api/v1/reports/mine", tag = "sidebar",
+    description = "The guide's month: figures, last month, rank in the store, days, credited orders.",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The month", body = shared::report::MyMonth),
+        (status = 400, description = "`bad_period`, `invalid_query`", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn my_report(
     db: web::Data<DatabaseConnection>,
     settings: web::Data<ReportSettings>,
@@ -61,6 +79,21 @@ pub async fn my_report(
 }
 
 /// `GET /api/v1/reports/{breakdown}`
+#[utoipa::path(get, path = "/api/v1/reports/{breakdown}", tag = "sidebar",
+    description = "A period by guide, store, region or day. A guide sees their own row; a store manager their store; HQ all (roles from WeCom positions and configuration).",
+    params(("breakdown" = String, Path, description = "`guides`, `stores`, `regions` or `days`"), ReportQuery),
+    responses(
+        (status = 200, description = "JSON, or CSV with `format=csv` (UTF-8 with BOM)", content(
+            (shared::report::Report = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "`bad_period`, `bad_format`, `invalid_query`", body = shared::ApiError),
+        (status = 404, description = "`not_found`: no such breakdown", body = shared::ApiError),
+        (status = 401, description = "`not_signed_in`, `session_expired`", body = shared::ApiError),
+        (status = 403, description = "`report_not_yours`: outside what this reader may see; `guide_disabled`, `guide_resigned`", body = shared::ApiError),
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn breakdown_report(
     db: web::Data<DatabaseConnection>,
     settings: web::Data<ReportSettings>,

@@ -18,12 +18,23 @@ use crate::config::MallSettings;
 use crate::directory::scope::followed_member;
 use crate::entity::material;
 use crate::error::AppError;
+use crate::error::SessionRefusals;
 use crate::shares::coupon_offers::{CouponAsker, customer_coupons};
 use crate::stamp::Recipient;
 
 const PRODUCTS_PER_PAGE: u64 = 20;
 
 /// `GET /api/v1/customers/{external_userid}/coupons`.
+#[utoipa::path(get, path = "/api/v1/customers/{external_userid}/coupons", tag = "sidebar",
+    description = "The coupons the customer holds and those this guide can send them, with what is left of each quota.",
+    params(("external_userid" = String, Path, description = "WeCom's id of the customer (a contact this guide follows or followed)")),
+    responses(
+        (status = 200, description = "Held and sendable coupons", body = shared::offer::CustomerCoupons),
+        (status = 404, description = "`not_found`: not a customer of this guide", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn coupons_for_customer(
     db: web::Data<DatabaseConnection>,
     mall: web::Data<MallSettings>,
@@ -37,6 +48,17 @@ pub async fn coupons_for_customer(
 
 /// `GET /api/v1/chats/{chat_id}/coupons`: what this guide can send to a customer group chat
 /// they own or are in (nothing is held by a chat).
+#[utoipa::path(get, path = "/api/v1/chats/{chat_id}/coupons", tag = "sidebar",
+    description = "What this guide can send to a customer group chat they own or are in (a chat holds none).",
+    params(("chat_id" = String, Path, description = "WeCom's id of the customer group chat")),
+    responses(
+        (status = 200, description = "Held and sendable coupons", body = shared::offer::CustomerCoupons),
+        (status = 404, description = "`not_found`: not a chat of this guide", body = shared::ApiError),
+        (status = 502, description = "`wecom_error`", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`, `wecom_not_configured`, `wecom_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn coupons_for_chat(
     db: web::Data<DatabaseConnection>,
     mall: web::Data<MallSettings>,
@@ -82,15 +104,28 @@ async fn coupons_for(
     Ok(HttpResponse::Ok().json(coupons))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProductQuery {
+    /// Part of a name or code.
     #[serde(default)]
     pub q: Option<String>,
+    /// `nextCursor` of the page before.
     #[serde(default)]
     pub cursor: Option<String>,
 }
 
 /// `GET /api/v1/products?q=&cursor=`: on sale in the guide's store, in stock.
+#[utoipa::path(get, path = "/api/v1/products", tag = "sidebar",
+    description = "On sale in the guide's store and in stock, 20 a page.",
+    params(ProductQuery),
+    responses(
+        (status = 200, description = "A page of products", body = shared::offer::ProductPage),
+        (status = 400, description = "`invalid_cursor`, `invalid_query` (search too long)", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn products(
     db: web::Data<DatabaseConnection>,
     guide: Guide,
@@ -143,14 +178,26 @@ fn product_card(found: ProductOnSale) -> ProductCard {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MaterialQuery {
+    /// Part of a title.
     #[serde(default)]
     pub q: Option<String>,
 }
 
 /// `GET /api/v1/materials?q=`: the brand's library, by group (the guide's session only
 /// decides that they may see it: the library is the brand's, the same for every store).
+#[utoipa::path(get, path = "/api/v1/materials", tag = "sidebar",
+    description = "The brand's library of pages, mini-program pages and scripts, by group.",
+    params(MaterialQuery),
+    responses(
+        (status = 200, description = "The library", body = shared::offer::MaterialLibrary),
+        (status = 400, description = "`invalid_query` (search too long)", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn materials(
     db: web::Data<DatabaseConnection>,
     _guide: Guide,

@@ -13,6 +13,7 @@ use crate::database::WriteGate;
 use crate::directory::group_chats::GroupChats;
 use crate::directory::scope::followed_member;
 use crate::error::AppError;
+use crate::error::SessionRefusals;
 use crate::media::MediaLibrary;
 use crate::shares::coupon_quota::QuotaLanes;
 use crate::shares::send::{SendRequest, Sending, send_item};
@@ -38,6 +39,18 @@ const SEND_QUEUE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `POST /api/v1/shares`: `201` with a new share, `200` with the one this idempotency key
 /// already made, `409` when a quota or limit refuses it.
+#[utoipa::path(request_body = shared::share::ShareRequest, post, path = "/api/v1/shares", tag = "sidebar",
+    description = "Makes a stamped share of a coupon, product or material for a customer or chat: what the page hands to WeCom's JS-SDK, in order. The same `idempotency_key` gives back the same share.",
+    responses(
+        (status = 201, description = "A new share", body = shared::share::PreparedShare),
+        (status = 200, description = "The share this idempotency key already made", body = shared::share::PreparedShare),
+        (status = 400, description = "`invalid_idempotency_key`, `invalid_json`", body = shared::ApiError),
+        (status = 404, description = "`not_found`: unknown item, or not this guide's customer or chat", body = shared::ApiError),
+        (status = 409, description = "`coupon_quota`, `coupon_daily_limit`, `coupon_customer_limit`, `coupon_not_sendable`, `miniprogram_missing`, `mall_page_missing`, `idempotency_key_reused`", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`stamp_not_configured`, `sending_busy`, `media_unavailable`, `wecom_not_configured`, `database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn create_share(
     db: web::Data<DatabaseConnection>,
     setup: web::Data<SendingSetup>,

@@ -10,12 +10,24 @@ use shared::share::ShareStatus;
 use crate::auth::Guide;
 use crate::entity::share;
 use crate::error::AppError;
+use crate::error::SessionRefusals;
 use crate::shares::{ShareError, ShareTargets, cancel_share, record_sent};
 use crate::wire::time;
 
 use super::sending::SendingSetup;
 
 /// `POST /api/v1/shares/{token}/sent`
+#[utoipa::path(post, path = "/api/v1/shares/{token}/sent", tag = "sidebar",
+    description = "WeCom reported the share sent (a repeat answers the same).",
+    params(("token" = String, Path, description = "The share's token")),
+    responses(
+        (status = 200, description = "The share now", body = shared::share::ShareStatus),
+        (status = 404, description = "`not_found`: not this guide's share", body = shared::ApiError),
+        (status = 409, description = "`share_state`: already cancelled (or sent)", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn share_sent(
     db: web::Data<DatabaseConnection>,
     guide: Guide,
@@ -25,6 +37,17 @@ pub async fn share_sent(
 }
 
 /// `POST /api/v1/shares/{token}/cancel`: its short link stops redirecting here at once.
+#[utoipa::path(post, path = "/api/v1/shares/{token}/cancel", tag = "sidebar",
+    description = "The guide did not send it: its short link stops redirecting at once and a coupon's hold is released.",
+    params(("token" = String, Path, description = "The share's token")),
+    responses(
+        (status = 200, description = "The share now", body = shared::share::ShareStatus),
+        (status = 404, description = "`not_found`: not this guide's share", body = shared::ApiError),
+        (status = 409, description = "`share_state`: already cancelled (or sent)", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn share_cancelled(
     db: web::Data<DatabaseConnection>,
     setup: web::Data<SendingSetup>,

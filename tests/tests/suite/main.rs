@@ -4,6 +4,7 @@
 //! twenty of them filled a CI machine's disk. The three log-capture tests stay in binaries of their
 //! own (`session_logs.rs`, `json_logs.rs`, `wecom_logs.rs`): they install process-wide log subscribers.
 
+mod api_description;
 mod attribution;
 mod attribution_policies;
 mod browser;

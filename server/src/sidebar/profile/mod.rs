@@ -19,11 +19,22 @@ pub use statement::read as read_in_one_statement;
 
 use crate::auth::SignedIn;
 use crate::error::AppError;
+use crate::error::SessionRefusals;
 use parts::mall_tag_groups;
 
 /// Orders shown on the profile.
 const RECENT_ORDERS: u64 = 3;
 
+#[utoipa::path(get, path = "/api/v1/customers/{external_userid}/profile", tag = "sidebar",
+    description = "Who the customer is: contact, member, tags, status, recent orders.",
+    params(("external_userid" = String, Path, description = "WeCom's id of the customer (a contact this guide follows or followed)")),
+    responses(
+        (status = 200, description = "The profile", body = shared::customer::CustomerProfile),
+        (status = 404, description = "`not_found`: not a customer of this guide", body = shared::ApiError),
+        SessionRefusals,
+        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+    ),
+    security(("session" = [])))]
 pub async fn customer_profile(
     db: web::Data<DatabaseConnection>,
     signed_in: SignedIn,
