@@ -23,6 +23,7 @@ pub mod limits;
 pub mod log_lines;
 pub mod media;
 pub mod monitoring;
+pub mod progress;
 pub mod reports;
 pub mod request_log;
 pub mod route_table;

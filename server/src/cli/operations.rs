@@ -77,8 +77,9 @@ pub(super) async fn import(
     batch: u32,
     credit: bool,
 ) -> anyhow::Result<()> {
-    use crate::commerce::import::{ProgressStyle, import_file};
+    use crate::commerce::import::import_file;
     use crate::commerce::stamped::{AfterBatch, NothingAfter};
+    use crate::progress::ShowProgress;
     let kind = Kind::parse(kind).ok_or_else(|| {
         let kinds: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
         anyhow::anyhow!("unknown kind `{kind}`; one of {}", kinds.join(", "))
@@ -94,7 +95,7 @@ pub(super) async fn import(
         file,
         format,
         batch as usize,
-        ProgressStyle::Auto,
+        ShowProgress::Auto,
         |bad| {
             eprintln!(
                 "line {}{}: {} ({})",

@@ -4,6 +4,7 @@ use clap::Subcommand;
 
 use crate::config::Settings;
 use crate::database;
+use crate::progress::ShowProgress;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum SyncAction {
@@ -41,12 +42,12 @@ pub(super) async fn sync(settings: Settings, action: SyncAction) -> anyhow::Resu
         }
         SyncAction::Contacts { restart, rate } => {
             let started = std::time::Instant::now();
-            let mut progress = crate::sync::Progress::for_stderr();
             let options = crate::sync::SyncOptions {
                 calls_per_sec: rate,
                 restart,
             };
-            let summary = crate::sync::sync_contacts(&db, &wecom, options, &mut progress).await?;
+            let summary =
+                crate::sync::sync_contacts(&db, &wecom, options, ShowProgress::Auto).await?;
             println!(
                 "contacts sync run {}{}: {} guides, {} contacts, {} relations no longer in WeCom \
                  (marked lost); queue: {} applied, {} gone, {} failed; {:.1} s",
@@ -81,8 +82,16 @@ pub(super) async fn transfer(
         // Earlier requests first: what WeCom finished moves before anything is asked again.
         // A finished transfer moves the customers' bindings and recredits their orders.
         let attribution = crate::attribution::Attribution::start(&db, &settings).await?;
-        let results = check_results((&db, &attribution), &wecom, from, to, now).await?;
-        let summary = request_transfer(&db, &wecom, from, to, now).await?;
+        let results = check_results(
+            (&db, &attribution),
+            &wecom,
+            from,
+            to,
+            now,
+            ShowProgress::Auto,
+        )
+        .await?;
+        let summary = request_transfer(&db, &wecom, from, to, now, ShowProgress::Auto).await?;
         println!(
             "transfer {from} -> {to}: {} requested in {} call(s), {} refused, {} still waiting \
              from before; earlier requests: {} done, {} waiting, {} failed",

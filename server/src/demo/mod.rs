@@ -180,7 +180,7 @@ pub async fn seed(
         }
         summary.add_customers(&chunk.counts);
         progress.phases.add(&chunk.phases);
-        progress.update(summary.customers, &summary);
+        progress.update(&summary);
     }
     progress.finish(&summary);
 

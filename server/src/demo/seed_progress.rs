@@ -1,8 +1,9 @@
-//! The seed's progress lines, and where its time went.
+//! The seed's progress (drawn by `crate::progress`), and where its time went.
 
 use std::time::{Duration, Instant};
 
 use super::SeedSummary;
+use crate::progress::{ShowProgress, Unit};
 
 /// Where the time went, said at the end (what to make faster next).
 #[derive(Default)]
@@ -24,61 +25,54 @@ impl Phases {
     }
 }
 
-/// Plain progress lines, every few seconds.
+/// The seed's progress (customers seeded of those asked for), and where its time went.
 pub(super) struct Progress {
     pub(super) phases: Phases,
-    enabled: bool,
-    total: u64,
+    shown: Option<crate::progress::Progress>,
     started: Instant,
-    last: Instant,
 }
 
 impl Progress {
     pub(super) fn new(enabled: bool, total: u64) -> Self {
-        let now = Instant::now();
+        let shown = enabled.then(|| {
+            let customers = Unit::Items("customers");
+            crate::progress::Progress::start("seed", Some(total), customers, ShowProgress::Auto)
+        });
         Self {
             phases: Phases::default(),
-            enabled,
-            total,
-            started: now,
-            last: now,
+            shown,
+            started: Instant::now(),
         }
     }
 
-    pub(super) fn update(&mut self, done: u64, summary: &SeedSummary) {
-        if !self.enabled || self.last.elapsed() < Duration::from_secs(3) {
-            return;
+    pub(super) fn update(&mut self, summary: &SeedSummary) {
+        if let Some(shown) = &self.shown {
+            shown.set(summary.customers);
+            shown.note(format!(
+                "· {} members · {} orders",
+                summary.members, summary.orders
+            ));
         }
-        self.last = Instant::now();
-        let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        let rate = done as f64 / secs;
-        let eta = (self.total.saturating_sub(done)) as f64 / rate.max(0.001);
-        eprintln!(
-            "customers {done}/{} ({:.0}%), {:.0}/s, orders {}, about {:.0} s to go",
-            self.total,
-            done as f64 * 100.0 / self.total.max(1) as f64,
-            rate,
-            summary.orders,
-            eta
-        );
     }
 
     pub(super) fn finish(&self, summary: &SeedSummary) {
-        if self.enabled {
-            let p = &self.phases;
-            eprintln!(
-                "seeded in {:.1} s: {} customers, {} members, {} orders; time in (summed over chunks in flight): contacts {:.1} s, \
-                 members {:.1} s, orders {:.1} s, shipments {:.1} s, events and coupons held {:.1} s",
-                self.started.elapsed().as_secs_f64(),
-                summary.customers,
-                summary.members,
-                summary.orders,
-                p.contacts.as_secs_f64(),
-                p.members.as_secs_f64(),
-                p.orders.as_secs_f64(),
-                p.shipments.as_secs_f64(),
-                p.events.as_secs_f64(),
-            );
-        }
+        let Some(shown) = &self.shown else {
+            return;
+        };
+        shown.finish();
+        let p = &self.phases;
+        eprintln!(
+            "seeded in {:.1} s: {} customers, {} members, {} orders; time in (summed over chunks in flight): contacts {:.1} s, \
+             members {:.1} s, orders {:.1} s, shipments {:.1} s, events and coupons held {:.1} s",
+            self.started.elapsed().as_secs_f64(),
+            summary.customers,
+            summary.members,
+            summary.orders,
+            p.contacts.as_secs_f64(),
+            p.members.as_secs_f64(),
+            p.orders.as_secs_f64(),
+            p.shipments.as_secs_f64(),
+            p.events.as_secs_f64(),
+        );
     }
 }

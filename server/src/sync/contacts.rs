@@ -12,9 +12,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::run_claim::{self, run_status};
-use super::{Pacer, Progress, SyncError, SyncOptions, apply_follow, queue, tag_catalogue};
+use super::{Pacer, SyncError, SyncOptions, apply_follow, queue, tag_catalogue};
 use crate::directory::{self, LostBy, relation_status};
 use crate::entity::{customer, guide_customer, sync_run};
+use crate::progress::{Progress, ShowProgress, Unit};
 use crate::wecom::api::errcode;
 use crate::wecom::client::{WecomClient, WecomError};
 
@@ -45,7 +46,7 @@ pub async fn sync_contacts(
     db: &DatabaseConnection,
     wecom: &WecomClient,
     options: SyncOptions,
-    progress: &mut Progress,
+    show: ShowProgress,
 ) -> Result<ContactSyncSummary, SyncError> {
     let mut pacer = Pacer::new(options.calls_per_sec);
     // Claimed first: a sync refused because another is running touches nothing.
@@ -60,11 +61,13 @@ pub async fn sync_contacts(
         contacts_seen: u64::try_from(run.contacts_seen).unwrap_or(0),
         ..Default::default()
     };
+    let guides = Some(position.guides.len() as u64);
+    let progress = Progress::start("sync", guides, Unit::Items("guides"), show);
     let outcome = visit_guides(
         db,
         wecom,
         &mut pacer,
-        progress,
+        &progress,
         &mut run,
         &mut position,
         &mut summary,
@@ -100,7 +103,7 @@ async fn visit_guides(
     db: &DatabaseConnection,
     wecom: &WecomClient,
     pacer: &mut Pacer,
-    progress: &mut Progress,
+    progress: &Progress,
     run: &mut sync_run::Model,
     position: &mut Position,
     summary: &mut ContactSyncSummary,
@@ -110,9 +113,9 @@ async fn visit_guides(
     tag_catalogue::sync_catalogue(db, wecom).await?;
     let total = position.guides.len();
     let mut catalogue_refreshed = false;
-    progress.update(position.next, total, summary.contacts_seen, "");
+    at_guide(progress, position.next, summary.contacts_seen, "");
     while let Some(userid) = position.guides.get(position.next).cloned() {
-        progress.update(position.next, total, summary.contacts_seen, &userid);
+        at_guide(progress, position.next, summary.contacts_seen, &userid);
         if let Some(guide_id) = refresh_guide(db, wecom, pacer, &userid).await? {
             loop {
                 pacer.ready().await;
@@ -136,7 +139,7 @@ async fn visit_guides(
                 summary.contacts_seen += page.external_contact_list.len() as u64;
                 position.cursor = page.next_cursor.unwrap_or_default();
                 save(db, run, position, summary, None, None).await?;
-                progress.update(position.next, total, summary.contacts_seen, &userid);
+                at_guide(progress, position.next, summary.contacts_seen, &userid);
                 if position.cursor.is_empty() {
                     break;
                 }
@@ -148,8 +151,19 @@ async fn visit_guides(
         position.cursor.clear();
         save(db, run, position, summary, None, None).await?;
     }
-    progress.update(total, total, summary.contacts_seen, "");
+    at_guide(progress, total, summary.contacts_seen, "");
     Ok(())
+}
+
+/// Guides done, and the contacts read so far and the guide being read.
+fn at_guide(progress: &Progress, done: usize, contacts: u64, userid: &str) {
+    progress.set(done as u64);
+    let at = if userid.is_empty() {
+        String::new()
+    } else {
+        format!(" · {userid}")
+    };
+    progress.note(format!("· {contacts} contacts{at}"));
 }
 
 /// The guide's details from user/get; `None` when WeCom no longer has the member.

@@ -8,7 +8,6 @@
 
 mod contacts;
 mod pacer;
-pub mod progress;
 mod queue;
 mod run_claim;
 pub mod schedule;
@@ -16,7 +15,6 @@ mod tag_catalogue;
 
 pub use contacts::{ContactSyncSummary, sync_contacts};
 pub use pacer::Pacer;
-pub use progress::Progress;
 pub use queue::{DrainCounts, MAX_ATTEMPTS as MAX_QUEUE_ATTEMPTS, drain_queue};
 pub use tag_catalogue::{apply_follow, sync_catalogue};
 

@@ -7,10 +7,9 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
 
-use super::{
-    ContactSyncSummary, Pacer, Progress, SyncError, SyncOptions, drain_queue, sync_contacts,
-};
+use super::{ContactSyncSummary, Pacer, SyncError, SyncOptions, drain_queue, sync_contacts};
 use crate::cache::{CacheError, SharedCache};
+use crate::progress::ShowProgress;
 use crate::wecom::client::WecomClient;
 
 /// China Standard Time: the brands' stores keep it, and it has no daylight saving.
@@ -116,8 +115,7 @@ pub async fn reconcile_tonight(
         Ok(false) => return Tonight::TakenByAnotherReplica,
         Err(err) => return Tonight::NoLock(err),
     }
-    let mut progress = Progress::Log;
-    match sync_contacts(db, wecom, SyncOptions::default(), &mut progress).await {
+    match sync_contacts(db, wecom, SyncOptions::default(), ShowProgress::Log).await {
         Ok(summary) => Tonight::Ran(summary),
         Err(err) => Tonight::Failed(err),
     }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use server::cache::MemoryCache;
 use server::demo::{SeedOptions, SeedSummary, seed};
-use server::sync::{Progress, SyncOptions, sync_contacts};
+use server::progress::ShowProgress;
+use server::sync::{SyncOptions, sync_contacts};
 use server::wecom_sim::SimulatorData;
 use tests::backends::TestDatabase;
 use tests::seeded::{connect, seed_options};
@@ -58,7 +59,7 @@ async fn the_simulators_half_agrees_with_the_database_a_sync_changes_nothing() {
         calls_per_sec: 1000,
         restart: false,
     };
-    let synced = sync_contacts(&db, &wecom, options, &mut Progress::Quiet)
+    let synced = sync_contacts(&db, &wecom, options, ShowProgress::Quiet)
         .await
         .unwrap();
     assert!(synced.contacts_seen >= 300, "{synced:?}");

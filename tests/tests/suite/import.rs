@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use sea_orm::{DatabaseConnection, EntityTrait};
 use server::commerce::batch::Kind;
-use server::commerce::import::{BadRow, Format, ImportSummary, ProgressStyle, import_file};
+use server::commerce::import::{BadRow, Format, ImportSummary, import_file};
 use server::entity::{member, order, order_item, shipment_event, store};
+use server::progress::ShowProgress;
 use tests::count_rows;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -29,7 +30,7 @@ async fn import(
         path,
         format,
         2,
-        ProgressStyle::Quiet,
+        ShowProgress::Quiet,
         |row| bad.push(row.clone()),
     )
     .await

@@ -16,7 +16,8 @@ use server::directory::{self, SyncKind};
 use server::entity::{
     customer, guide, guide_customer, guide_customer_tag, sync_run, tag, tag_group, wecom_sync_queue,
 };
-use server::sync::{Progress, SyncError, SyncOptions, drain_queue, sync_contacts};
+use server::progress::ShowProgress;
+use server::sync::{SyncError, SyncOptions, drain_queue, sync_contacts};
 use server::wecom::client::WecomClient;
 use tests::guide_session::spawn_app_on;
 use tests::simulator::{TestSimulator, fault};
@@ -47,7 +48,7 @@ async fn setup() -> Setup {
 }
 
 async fn sync(setup: &Setup) -> Result<server::sync::ContactSyncSummary, SyncError> {
-    sync_contacts(&setup.db, &setup.wecom, FAST, &mut Progress::Quiet).await
+    sync_contacts(&setup.db, &setup.wecom, FAST, ShowProgress::Quiet).await
 }
 
 /// `(guide userid, external_userid, status)` of every relation.
@@ -294,7 +295,7 @@ async fn an_interrupted_sync_resumes_at_the_guide_where_it_stopped() {
             restart: true,
             ..FAST
         },
-        &mut Progress::Quiet,
+        ShowProgress::Quiet,
     )
     .await
     .unwrap();

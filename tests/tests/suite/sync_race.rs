@@ -10,8 +10,9 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
 use server::cache::{MemoryCache, RedisCache, SharedCache};
 use server::entity::sync_run;
+use server::progress::ShowProgress;
 use server::sync::schedule::{Tonight, reconcile_tonight};
-use server::sync::{ContactSyncSummary, Progress, SyncError, SyncOptions, sync_contacts};
+use server::sync::{ContactSyncSummary, SyncError, SyncOptions, sync_contacts};
 use server::wecom::client::WecomClient;
 use tests::backends::TestCacheNamespace;
 use tests::guide_session::spawn_app_on;
@@ -36,7 +37,7 @@ async fn race(
             let (db, wecom, start) = (db.clone(), wecom.clone(), Arc::clone(&start));
             tokio::spawn(async move {
                 start.wait().await;
-                sync_contacts(&db, &wecom, FAST, &mut Progress::Quiet).await
+                sync_contacts(&db, &wecom, FAST, ShowProgress::Quiet).await
             })
         })
         .collect();

@@ -18,7 +18,8 @@ use server::directory::{self};
 use server::entity::{customer, guide_customer};
 
 use crate::attribution::{crediting, report};
-use server::sync::{Progress, SyncOptions, sync_contacts};
+use server::progress::ShowProgress;
+use server::sync::{SyncOptions, sync_contacts};
 use server::wecom::api::{ContactDetails, ExternalContact, FollowUser};
 use server::wecom_sim::SimulatorData;
 use tests::guide_session::spawn_app_on;
@@ -97,7 +98,7 @@ async fn a_departed_guides_customers_move_in_batches_and_relations_follow_when_w
         calls_per_sec: 1000,
         restart: false,
     };
-    sync_contacts(&db, &wecom, fast, &mut Progress::Quiet)
+    sync_contacts(&db, &wecom, fast, ShowProgress::Quiet)
         .await
         .unwrap();
     // What the delete_user callback does when guide.zhao leaves.
@@ -105,9 +106,16 @@ async fn a_departed_guides_customers_move_in_batches_and_relations_follow_when_w
         .await
         .unwrap();
 
-    let summary = request_transfer(&db, &wecom, "guide.zhao", "guide.wang", Utc::now())
-        .await
-        .unwrap();
+    let summary = request_transfer(
+        &db,
+        &wecom,
+        "guide.zhao",
+        "guide.wang",
+        Utc::now(),
+        ShowProgress::Quiet,
+    )
+    .await
+    .unwrap();
     assert_eq!(summary.requested, 251);
     assert_eq!(summary.batches, 3, "100 + 100 + 51");
     assert!(summary.refused.is_empty(), "{:?}", summary.refused);
@@ -119,9 +127,16 @@ async fn a_departed_guides_customers_move_in_batches_and_relations_follow_when_w
     );
 
     // Running it again asks WeCom for nothing new.
-    let again = request_transfer(&db, &wecom, "guide.zhao", "guide.wang", Utc::now())
-        .await
-        .unwrap();
+    let again = request_transfer(
+        &db,
+        &wecom,
+        "guide.zhao",
+        "guide.wang",
+        Utc::now(),
+        ShowProgress::Quiet,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (again.requested, again.already_requested, again.batches),
         (0, 251, 0)
@@ -143,6 +158,7 @@ async fn a_departed_guides_customers_move_in_batches_and_relations_follow_when_w
         "guide.zhao",
         "guide.wang",
         Utc::now(),
+        ShowProgress::Quiet,
     )
     .await
     .unwrap();
@@ -170,6 +186,7 @@ async fn a_departed_guides_customers_move_in_batches_and_relations_follow_when_w
         "guide.zhao",
         "guide.wang",
         Utc::now(),
+        ShowProgress::Quiet,
     )
     .await
     .unwrap();
@@ -238,31 +255,59 @@ async fn transfers_that_cannot_be_are_refused_before_wecom_is_asked() {
         calls_per_sec: 1000,
         restart: false,
     };
-    sync_contacts(&db, &wecom, fast, &mut Progress::Quiet)
+    sync_contacts(&db, &wecom, fast, ShowProgress::Quiet)
         .await
         .unwrap();
 
-    let err = request_transfer(&db, &wecom, "guide.li", "guide.wang", Utc::now())
-        .await
-        .unwrap_err();
+    let err = request_transfer(
+        &db,
+        &wecom,
+        "guide.li",
+        "guide.wang",
+        Utc::now(),
+        ShowProgress::Quiet,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(err, TransferError::NotResigned(_)),
         "WeCom says guide.li still works: {err}"
     );
-    let err = request_transfer(&db, &wecom, "guide.nobody", "guide.wang", Utc::now())
-        .await
-        .unwrap_err();
+    let err = request_transfer(
+        &db,
+        &wecom,
+        "guide.nobody",
+        "guide.wang",
+        Utc::now(),
+        ShowProgress::Quiet,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, TransferError::UnknownGuide(_)), "{err}");
-    let err = request_transfer(&db, &wecom, "guide.li", "guide.li", Utc::now())
-        .await
-        .unwrap_err();
+    let err = request_transfer(
+        &db,
+        &wecom,
+        "guide.li",
+        "guide.li",
+        Utc::now(),
+        ShowProgress::Quiet,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, TransferError::SameGuide), "{err}");
     directory::resign_guide(&db, "guide.zhao", Utc::now(), Utc::now())
         .await
         .unwrap();
-    let err = request_transfer(&db, &wecom, "guide.zhao", "guide.sun", Utc::now())
-        .await
-        .unwrap_err();
+    let err = request_transfer(
+        &db,
+        &wecom,
+        "guide.zhao",
+        "guide.sun",
+        Utc::now(),
+        ShowProgress::Quiet,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(err, TransferError::UnknownGuide(_)),
         "guide.sun is disabled, never synced: {err}"

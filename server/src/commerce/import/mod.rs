@@ -12,7 +12,6 @@
 
 mod csv_rows;
 mod file_rows;
-mod meter;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -27,8 +26,8 @@ use shared::IngestAnswer;
 
 use super::batch::{Kind, apply_batch};
 use super::stamped::AfterBatch;
+use crate::progress::{Progress, ShowProgress, Unit};
 use file_rows::{CountingReader, read_rows};
-use meter::Progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -83,14 +82,6 @@ pub enum ImportError {
     Database(#[from] sea_orm::DbErr),
 }
 
-/// How the import reports progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressStyle {
-    /// A bar on a terminal, plain lines otherwise.
-    Auto,
-    Quiet,
-}
-
 /// Imports `path` as records of `kind` into `db`, `batch` records per transaction, each
 /// batch's effects told to `after` (crediting); every bad row is passed to `on_bad_row`.
 pub async fn import_file(
@@ -99,14 +90,14 @@ pub async fn import_file(
     path: &Path,
     format: Format,
     batch: usize,
-    style: ProgressStyle,
+    show: ShowProgress,
     mut on_bad_row: impl FnMut(&BadRow),
 ) -> Result<ImportSummary, ImportError> {
     let (counter, total_bytes, bytes_read) = CountingReader::open(path)?;
     let batch = batch.clamp(1, super::batch::MAX_RECORDS);
     let (reader, mut receiver) = start_reader(counter, format, kind, batch, path);
     let started = Instant::now();
-    let mut progress = Progress::new(style, total_bytes);
+    let progress = Progress::start("import", Some(total_bytes), Unit::Bytes, show);
     let mut summary = ImportSummary::default();
     // PostgreSQL takes three batches at once (three connections: while one batch's rows travel
     // or commit, the others keep both cores busy; measured 23k → 26k orders/s); the upsert's
@@ -138,14 +129,16 @@ pub async fn import_file(
         };
         let (answer, lines, bad) = done?;
         settle(&mut summary, answer, &lines, bad, &mut on_bad_row);
-        progress.update(summary.records, bytes_read.load(Ordering::Relaxed));
+        progress.set(bytes_read.load(Ordering::Relaxed));
+        progress.note(format!("· {} records", summary.records));
     }
     if reader.join().is_err() {
         return Err(ImportError::Format(
             "the file reader stopped unexpectedly".into(),
         ));
     }
-    progress.finish(summary.records, bytes_read.load(Ordering::Relaxed));
+    progress.set(bytes_read.load(Ordering::Relaxed));
+    progress.finish();
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 
 use super::super::{find_guide, guide_status, relation_status, transfer_status, upsert_member};
 use crate::entity::{customer, customer_transfer, guide, guide_customer};
+use crate::progress::{Progress, ShowProgress, Unit};
 use crate::wecom::api::{TRANSFER_BATCH, TransferCustomers, errcode};
 use crate::wecom::client::{WecomClient, WecomError};
 
@@ -19,6 +20,7 @@ pub async fn request_transfer(
     from: &str,
     to: &str,
     now: DateTime<Utc>,
+    show: ShowProgress,
 ) -> Result<TransferRequestSummary, TransferError> {
     if from == to {
         return Err(TransferError::SameGuide);
@@ -46,9 +48,13 @@ pub async fn request_transfer(
         }
     }
     let pair = (&handover, &takeover);
-    for batch in pending.chunks(TRANSFER_BATCH) {
+    let customers = Unit::Items("customers");
+    let progress = Progress::start("transfer", Some(pending.len() as u64), customers, show);
+    for (done, batch) in pending.chunks(TRANSFER_BATCH).enumerate() {
         request_batch(db, wecom, pair, batch, now, &mut summary).await?;
+        progress.set(((done + 1) * TRANSFER_BATCH).min(pending.len()) as u64);
     }
+    progress.finish();
     Ok(summary)
 }
 

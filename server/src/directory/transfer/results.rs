@@ -7,6 +7,7 @@ use super::super::{Added, LostBy, find_guide, record_added, record_lost, transfe
 use crate::database::begin_write;
 use crate::directory::relation_hook::RelationsChanged;
 use crate::entity::{customer, guide};
+use crate::progress::{Progress, ShowProgress, Unit};
 use crate::wecom::api::TransferProgress;
 use crate::wecom::client::WecomClient;
 
@@ -22,6 +23,7 @@ pub async fn check_results(
     from: &str,
     to: &str,
     now: DateTime<Utc>,
+    show: ShowProgress,
 ) -> Result<TransferResultCounts, TransferError> {
     let handover = find_guide(db, from)
         .await?
@@ -31,6 +33,8 @@ pub async fn check_results(
         .ok_or_else(|| TransferError::UnknownGuide(to.to_owned()))?;
     let mut counts = TransferResultCounts::default();
     let mut cursor = String::new();
+    // WeCom pages the results without saying how many there are.
+    let progress = Progress::start("transfer results", None, Unit::Items("customers"), show);
     loop {
         let page = wecom
             .transfer_results(&handover.wecom_userid, &takeover.wecom_userid, &cursor)
@@ -47,11 +51,20 @@ pub async fn check_results(
             after.changed(&txn, &moved).await?;
             txn.commit().await?;
         }
+        progress.set(progress_count(&counts));
         match page.next_cursor.filter(|c| !c.is_empty()) {
             Some(next) => cursor = next,
-            None => return Ok(counts),
+            None => {
+                progress.finish();
+                return Ok(counts);
+            }
         }
     }
+}
+
+/// Results read so far, whatever they said.
+fn progress_count(counts: &TransferResultCounts) -> u64 {
+    (counts.done + counts.waiting + counts.failed) as u64
 }
 
 async fn apply_result(
