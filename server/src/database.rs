@@ -5,8 +5,8 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::DatabaseSettings;
@@ -39,9 +39,22 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
 }
 
 /// Applies every pending migration; run at start-up so a new release brings its schema.
+/// Replicas started together take turns on PostgreSQL: the migrations run in one transaction
+/// that first takes an advisory lock, so the next replica waits, then finds nothing pending
+/// (without it each tried to create the same tables and all but one failed to start).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
+
+/// The advisory lock's key: any number no other code of ours locks ("GDMIGRAT" in ASCII).
+const MIGRATION_LOCK: i64 = 0x4744_4D49_4752_4154;
 
 /// A cheap round trip, for `/readyz`.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -130,8 +130,8 @@ pub async fn verify_callback_url(
 
 /// `POST /wecom/callback?msg_signature&timestamp&nonce` with the XML (or JSON) envelope.
 #[utoipa::path(post, path = "/wecom/callback", tag = "callback",
-    description = "WeCom's encrypted event. Stored durably before `success` is answered, then applied \
-        by the inbox worker; a repeat of a stored event is answered `success` and stored once.",
+    description = "WeCom's encrypted event. Stored durably before `200` is answered, then applied by \
+        the inbox worker; a repeat of a stored event is answered `200` and stored once.",
 params(
         ("msg_signature" = String, Query, description = "SHA1 over the token, timestamp, nonce and ciphertext"),
         ("timestamp" = String, Query, description = "Unix seconds; more than 300 s away is refused"),
@@ -140,7 +140,7 @@ params(
     request_body(content = String, content_type = "application/xml",
         description = "`<xml><ToUserName/><Encrypt/><AgentID/></xml>`, at most 1 MiB"),
     responses(
-        (status = 200, description = "`success`: stored", body = String, content_type = "text/plain"),
+        (status = 200, description = "Stored: an empty body, which WeCom takes as received"),
         (status = 400, description = "`missing_parameter`, `invalid_timestamp`, `unreadable_body`, `-40002`, `-40007`, `-40008`, `-40010`: a malformed request", body = ApiError),
         (status = 401, description = "`-40001` (signature mismatch), `stale_timestamp`", body = ApiError),
         (status = 403, description = "`-40005`: sealed for another corp", body = ApiError),

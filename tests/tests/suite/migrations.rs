@@ -99,3 +99,27 @@ async fn migrations_go_up_down_up_on_postgres() {
     };
     every_migration_goes_up_down_and_up_again(TestDatabase::create_postgres(&admin).await).await;
 }
+
+/// Replicas started at once migrate one at a time (PostgreSQL's advisory lock): all four
+/// start, and the schema is there once.
+#[tokio::test]
+async fn replicas_starting_together_all_migrate() {
+    let database = TestDatabase::create().await;
+    if !database.url().starts_with("postgres") {
+        return; // SQLite: one file, one server
+    }
+    let mut starts = Vec::new();
+    for _ in 0..4 {
+        let db = connect(&database).await;
+        starts.push(tokio::spawn(
+            async move { server::database::migrate(&db).await },
+        ));
+    }
+    for start in starts {
+        start.await.unwrap().expect("every replica migrates");
+    }
+    let db = connect(&database).await;
+    assert_eq!(existing_tables(&db).await, TABLES);
+    let pending = Migrator::get_pending_migrations(&db).await.unwrap();
+    assert!(pending.is_empty());
+}
