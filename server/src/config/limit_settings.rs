@@ -42,7 +42,7 @@ pub(super) fn limits(raw: &RawValues<'_>, problems: &mut Vec<String>) -> LimitSe
         callback_max_in_flight: number(
             &CALLBACK_MAX_IN_FLIGHT,
             defaults.callback_max_in_flight,
-            1,
+            0,
             problems,
         ),
     }

@@ -13,13 +13,14 @@ use tokio::sync::Semaphore;
 use crate::config::LimitSettings;
 use crate::error::AppError;
 
+/// `None`: no limit (`GUIDEDESK_CALLBACK_MAX_IN_FLIGHT=0`, the benchmark's baseline).
 #[derive(Clone)]
-pub struct CallbackLoad(Arc<Semaphore>);
+pub struct CallbackLoad(Option<Arc<Semaphore>>);
 
 impl CallbackLoad {
     pub fn new(settings: &LimitSettings) -> Self {
-        let most = settings.callback_max_in_flight.max(1) as usize;
-        Self(Arc::new(Semaphore::new(most)))
+        let most = settings.callback_max_in_flight as usize;
+        Self((most > 0).then(|| Arc::new(Semaphore::new(most))))
     }
 }
 
@@ -27,10 +28,13 @@ pub async fn shed_callbacks(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let Some(load) = request.app_data::<web::Data<CallbackLoad>>() else {
+    let Some(room) = request
+        .app_data::<web::Data<CallbackLoad>>()
+        .and_then(|load| load.0.clone())
+    else {
         return next.call(request).await;
     };
-    let Ok(_taken) = Arc::clone(&load.0).try_acquire_owned() else {
+    let Ok(_taken) = room.try_acquire_owned() else {
         metrics::counter!("guidedesk_callbacks_shed_total").increment(1);
         return Err(AppError::Unavailable {
             code: "overloaded",
