@@ -37,6 +37,7 @@ const LINE_EVERY: Duration = Duration::from_secs(5);
 pub struct Progress {
     bar: ProgressBar,
     lines: Option<LineTarget>,
+    on_terminal: bool,
 }
 
 /// How indicatif draws.
@@ -89,7 +90,11 @@ impl Progress {
         if on_terminal && total.is_none() {
             bar.enable_steady_tick(Duration::from_millis(200));
         }
-        Self { bar, lines }
+        Self {
+            bar,
+            lines,
+            on_terminal,
+        }
     }
 
     pub fn set(&self, done: u64) {
@@ -111,6 +116,10 @@ impl Progress {
             lines.0.force_next.store(true, Ordering::Relaxed);
         }
         self.bar.finish();
+        // indicatif leaves the cursor after the bar: what is printed next starts a line.
+        if self.on_terminal {
+            eprintln!();
+        }
     }
 }
 
@@ -126,8 +135,8 @@ fn template(known_total: bool, unit: Unit, on_terminal: bool) -> String {
         (Unit::Bytes, false) => "{binary_bytes} · {binary_bytes_per_sec}".to_owned(),
     };
     match (on_terminal, known_total) {
-        (true, true) => format!("{{prefix}} [{{bar:24}}] {figures} {{wide_msg}}"),
-        (true, false) => format!("{{prefix}} {{spinner}} {figures} {{wide_msg}}"),
+        (true, true) => format!("{{prefix}} [{{bar:16}}] {figures} {{msg}}"),
+        (true, false) => format!("{{prefix}} {{spinner}} {figures} {{msg}}"),
         (false, _) => format!("{{prefix}}: {figures} {{msg}}"),
     }
 }
