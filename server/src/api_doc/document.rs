@@ -112,15 +112,15 @@ pub fn document(public_url: &str) -> Document {
     document
 }
 
-/// The document as served, written once at start-up.
+/// The document as served, written once at start-up (`Bytes`: each answer shares it).
 pub struct ApiDocument {
-    pub json: String,
+    pub json: actix_web::web::Bytes,
 }
 
 impl ApiDocument {
     pub fn new(document: &Document) -> anyhow::Result<Self> {
         Ok(Self {
-            json: document.to_pretty_json()?,
+            json: document.to_pretty_json()?.into(),
         })
     }
 }

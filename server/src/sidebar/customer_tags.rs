@@ -66,18 +66,36 @@ pub async fn catalogue(
     Ok(HttpResponse::Ok().json(TagCatalogue { groups }))
 }
 
+/// What adding or removing tags can be refused with, for the API description.
+#[derive(utoipa::IntoResponses)]
+pub enum TagEditRefusals {
+    /// `invalid_tags` (1 to 50 ids), `unknown_tag` (not in the catalogue), `invalid_json`
+    #[response(status = 400)]
+    Invalid(shared::ApiError),
+    /// `not_signed_in`, `session_expired`
+    #[response(status = 401)]
+    SignedOut(shared::ApiError),
+    /// `customer_lost`: no longer this guide's contact; `guide_disabled`, `guide_resigned`
+    #[response(status = 403)]
+    Refused(shared::ApiError),
+    /// `not_found`: not a customer of this guide
+    #[response(status = 404)]
+    NotTheirs(shared::ApiError),
+    /// `wecom_error`
+    #[response(status = 502)]
+    WecomRefused(shared::ApiError),
+    /// `database_unavailable`
+    #[response(status = 503)]
+    Unavailable(shared::ApiError),
+}
+
 /// `POST /api/v1/customers/{external_userid}/tags`: adds tags; answers the customer's tags now.
 #[utoipa::path(request_body = shared::customer::TagEdit, post, path = "/api/v1/customers/{external_userid}/tags", tag = "sidebar",
     description = "Marks the customer with tags in WeCom (as this guide); answers the customer's tags now.",
     params(("external_userid" = String, Path, description = "WeCom's id of the customer (a contact this guide follows or followed)")),
     responses(
         (status = 200, description = "The customer's tags now", body = Vec<shared::customer::TagGroup>),
-        (status = 400, description = "`invalid_tags` (1 to 50 ids), `unknown_tag` (not in the catalogue), `invalid_json`", body = shared::ApiError),
-        (status = 403, description = "`customer_lost`: no longer this guide's contact; `guide_disabled`, `guide_resigned`", body = shared::ApiError),
-        (status = 404, description = "`not_found`: not a customer of this guide", body = shared::ApiError),
-        (status = 502, description = "`wecom_error`", body = shared::ApiError),
-        (status = 401, description = "`not_signed_in`, `session_expired`", body = shared::ApiError),
-        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+        TagEditRefusals,
     ),
     security(("session" = [])))]
 pub async fn add_tags(
@@ -97,12 +115,7 @@ pub async fn add_tags(
     params(("external_userid" = String, Path, description = "WeCom's id of the customer (a contact this guide follows or followed)")),
     responses(
         (status = 200, description = "The customer's tags now", body = Vec<shared::customer::TagGroup>),
-        (status = 400, description = "`invalid_tags` (1 to 50 ids), `unknown_tag` (not in the catalogue), `invalid_json`", body = shared::ApiError),
-        (status = 403, description = "`customer_lost`: no longer this guide's contact; `guide_disabled`, `guide_resigned`", body = shared::ApiError),
-        (status = 404, description = "`not_found`: not a customer of this guide", body = shared::ApiError),
-        (status = 502, description = "`wecom_error`", body = shared::ApiError),
-        (status = 401, description = "`not_signed_in`, `session_expired`", body = shared::ApiError),
-        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
+        TagEditRefusals,
     ),
     security(("session" = [])))]
 pub async fn remove_tags(

@@ -16,16 +16,28 @@ use crate::wire::time;
 
 use super::sending::SendingSetup;
 
+/// What reporting a share's outcome can be refused with, for the API description.
+#[derive(utoipa::IntoResponses)]
+pub enum ShareStateRefusals {
+    /// `not_found`: not this guide's share
+    #[response(status = 404)]
+    NotTheirs(shared::ApiError),
+    /// `share_state`: already cancelled (or sent)
+    #[response(status = 409)]
+    WrongState(shared::ApiError),
+    /// `database_unavailable`
+    #[response(status = 503)]
+    Unavailable(shared::ApiError),
+}
+
 /// `POST /api/v1/shares/{token}/sent`
 #[utoipa::path(post, path = "/api/v1/shares/{token}/sent", tag = "sidebar",
     description = "WeCom reported the share sent (a repeat answers the same).",
     params(("token" = String, Path, description = "The share's token")),
     responses(
         (status = 200, description = "The share now", body = shared::share::ShareStatus),
-        (status = 404, description = "`not_found`: not this guide's share", body = shared::ApiError),
-        (status = 409, description = "`share_state`: already cancelled (or sent)", body = shared::ApiError),
+        ShareStateRefusals,
         SessionRefusals,
-        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
     ),
     security(("session" = [])))]
 pub async fn share_sent(
@@ -42,10 +54,8 @@ pub async fn share_sent(
     params(("token" = String, Path, description = "The share's token")),
     responses(
         (status = 200, description = "The share now", body = shared::share::ShareStatus),
-        (status = 404, description = "`not_found`: not this guide's share", body = shared::ApiError),
-        (status = 409, description = "`share_state`: already cancelled (or sent)", body = shared::ApiError),
+        ShareStateRefusals,
         SessionRefusals,
-        (status = 503, description = "`database_unavailable`", body = shared::ApiError),
     ),
     security(("session" = [])))]
 pub async fn share_cancelled(
